@@ -1,0 +1,27 @@
+using System.Text.Json;
+
+namespace Notejam.Api;
+
+internal static class ApiProblemDetails
+{
+    /// <summary>Names fields as the JSON does, and says what was wrong with an unreadable request.</summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        if (context.ProblemDetails is HttpValidationProblemDetails validation)
+        {
+            var errors = validation.Errors.ToDictionary(e => JsonNamingPolicy.CamelCase.ConvertName(e.Key), e => e.Value);
+            validation.Errors.Clear();
+            foreach (var (field, messages) in errors)
+            {
+                validation.Errors[field] = messages;
+            }
+        }
+
+        if (context.Exception is BadHttpRequestException bad)
+        {
+            context.ProblemDetails.Detail = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? "The request body is too large."
+                : bad.Message;
+        }
+    }
+}

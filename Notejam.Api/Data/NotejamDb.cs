@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Notejam.Api.Notes;
+using Notejam.Api.Pads;
+using Notejam.Api.Users;
+
+namespace Notejam.Api.Data;
+
+/// <summary>Accounts, pads, notes and the data-protection key ring that every API replica shares.</summary>
+public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
+    : IdentityUserContext<User, int>(options), IDataProtectionKeyContext
+{
+    // ICU's root collation sorts names as people read them ("apple" < "Banana"), on every PostgreSQL host.
+    private const string NameCollation = "und-x-icu";
+
+    public DbSet<Pad> Pads => Set<Pad>();
+
+    public DbSet<Note> Notes => Set<Note>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Pad>(pad =>
+        {
+            pad.Property(p => p.Name).HasMaxLength(Pad.NameMaxLength).UseCollation(NameCollation);
+            pad.HasOne<User>().WithMany().HasForeignKey(p => p.OwnerId).OnDelete(DeleteBehavior.Cascade);
+            pad.HasIndex(p => new { p.OwnerId, p.Name });
+        });
+
+        builder.Entity<Note>(note =>
+        {
+            note.Property(n => n.Name).HasMaxLength(Note.NameMaxLength).UseCollation(NameCollation);
+            note.Property(n => n.Text).HasMaxLength(Note.TextMaxLength);
+            note.HasOne<User>().WithMany().HasForeignKey(n => n.OwnerId).OnDelete(DeleteBehavior.Cascade);
+            note.HasOne(n => n.Pad).WithMany(p => p.Notes).HasForeignKey(n => n.PadId).OnDelete(DeleteBehavior.Cascade);
+            note.HasIndex(n => new { n.OwnerId, n.UpdatedAt });
+            note.HasIndex(n => new { n.OwnerId, n.Name });
+            note.HasIndex(n => new { n.PadId, n.UpdatedAt });
+        });
+    }
+}

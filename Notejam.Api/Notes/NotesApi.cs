@@ -1,0 +1,179 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Notejam.Api.Data;
+using Notejam.Api.Pads;
+using Notejam.Api.Users;
+
+namespace Notejam.Api.Notes;
+
+public sealed record PadSummary(int Id, string Name);
+
+public sealed record NoteSummary(int Id, string Name, PadSummary? Pad, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record NoteResponse(
+    int Id, string Name, string Text, PadSummary? Pad, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, uint Version);
+
+public sealed record NotePage(IReadOnlyList<NoteSummary> Items, int TotalCount, int Page, int PageSize);
+
+public sealed record CreateNoteRequest(
+    [property: Required, StringLength(Note.NameMaxLength)] string Name,
+    [property: Required, StringLength(Note.TextMaxLength)] string Text,
+    int? PadId);
+
+public sealed record UpdateNoteRequest(
+    [property: Required, StringLength(Note.NameMaxLength)] string Name,
+    [property: Required, StringLength(Note.TextMaxLength)] string Text,
+    int? PadId,
+    [property: Required] uint? Version);
+
+/// <summary>/notes: a user's notes. Another user's note, or a pad that is not the user's, is a 404.</summary>
+internal static class NotesApi
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
+
+    public static RouteGroupBuilder MapNotes(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/notes").WithTags("Notes").RequireAuthorization();
+
+        group.MapGet("/", async Task<Results<Ok<NotePage>, ValidationProblem, ProblemHttpResult>> (
+            ClaimsPrincipal user, NotejamDb db, CancellationToken ct,
+            string? order, int? padId, int page = 1, int pageSize = DefaultPageSize) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (!NoteOrder.IsKnown(order))
+            {
+                errors["order"] = [$"Order by one of: {string.Join(", ", NoteOrder.All)}."];
+            }
+
+            if (page < 1)
+            {
+                errors["page"] = ["Pages are numbered from 1."];
+            }
+
+            if (pageSize is < 1 or > MaxPageSize)
+            {
+                errors["pageSize"] = [$"A page holds 1 to {MaxPageSize} notes."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return TypedResults.ValidationProblem(errors);
+            }
+
+            var owner = user.Id();
+            var notes = db.Notes.Where(n => n.OwnerId == owner);
+            if (padId is { } pad)
+            {
+                if (!await db.Pads.AnyAsync(p => p.Id == pad && p.OwnerId == owner, ct))
+                {
+                    return PadsApi.PadNotFound();
+                }
+
+                notes = notes.Where(n => n.PadId == pad);
+            }
+
+            var total = await notes.CountAsync(ct);
+            var items = await NoteOrder.Apply(notes, order)
+                .Skip((page - 1) * pageSize).Take(pageSize)
+                .Select(n => new NoteSummary(
+                    n.Id, n.Name, n.Pad == null ? null : new PadSummary(n.Pad.Id, n.Pad.Name), n.CreatedAt, n.UpdatedAt))
+                .ToListAsync(ct);
+            return TypedResults.Ok(new NotePage(items, total, page, pageSize));
+        });
+
+        group.MapGet("/{id:int}", async Task<Results<Ok<NoteResponse>, ProblemHttpResult>> (
+            int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
+            await db.Notes.Where(n => n.Id == id && n.OwnerId == user.Id())
+                    .Select(n => new NoteResponse(n.Id, n.Name, n.Text,
+                        n.Pad == null ? null : new PadSummary(n.Pad.Id, n.Pad.Name), n.CreatedAt, n.UpdatedAt, n.Version))
+                    .FirstOrDefaultAsync(ct) is { } note
+                ? TypedResults.Ok(note)
+                : NoteNotFound());
+
+        group.MapPost("/", async Task<Results<Created<NoteResponse>, ProblemHttpResult>> (
+            CreateNoteRequest request, ClaimsPrincipal user, NotejamDb db, TimeProvider clock, CancellationToken ct) =>
+        {
+            var owner = user.Id();
+            var pad = await FindPadAsync(db, owner, request.PadId, ct);
+            if (request.PadId is not null && pad is null)
+            {
+                return PadsApi.PadNotFound();
+            }
+
+            var now = Now(clock);
+            var note = new Note
+            {
+                OwnerId = owner,
+                Pad = pad,
+                Name = request.Name.Trim(),
+                Text = request.Text,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Notes.Add(note);
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Created($"/notes/{note.Id}", ToResponse(note));
+        });
+
+        group.MapPut("/{id:int}", async Task<Results<Ok<NoteResponse>, ProblemHttpResult>> (
+            int id, UpdateNoteRequest request, ClaimsPrincipal user, NotejamDb db, TimeProvider clock, CancellationToken ct) =>
+        {
+            var owner = user.Id();
+            var note = await db.Notes.FirstOrDefaultAsync(n => n.Id == id && n.OwnerId == owner, ct);
+            if (note is null)
+            {
+                return NoteNotFound();
+            }
+
+            var pad = await FindPadAsync(db, owner, request.PadId, ct);
+            if (request.PadId is not null && pad is null)
+            {
+                return PadsApi.PadNotFound();
+            }
+
+            db.Entry(note).Property(n => n.Version).OriginalValue = request.Version!.Value;
+            note.Name = request.Name.Trim();
+            note.Text = request.Text;
+            note.Pad = pad;
+            note.PadId = pad?.Id;
+            note.UpdatedAt = Now(clock);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return Problems.Stale("note");
+            }
+
+            return TypedResults.Ok(ToResponse(note));
+        });
+
+        group.MapDelete("/{id:int}", async Task<Results<NoContent, ProblemHttpResult>> (
+            int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
+            await db.Notes.Where(n => n.Id == id && n.OwnerId == user.Id()).ExecuteDeleteAsync(ct) == 1
+                ? TypedResults.NoContent()
+                : NoteNotFound());
+
+        return group;
+    }
+
+    // PostgreSQL keeps microseconds: the answer shows what a later read will show.
+    private static DateTimeOffset Now(TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+    }
+
+    private static ProblemHttpResult NoteNotFound() => Problems.NotFound("note");
+
+    private static async Task<Pad?> FindPadAsync(NotejamDb db, int owner, int? padId, CancellationToken ct) =>
+        padId is { } id ? await db.Pads.FirstOrDefaultAsync(p => p.Id == id && p.OwnerId == owner, ct) : null;
+
+    private static NoteResponse ToResponse(Note note) => new(
+        note.Id, note.Name, note.Text, note.Pad is null ? null : new PadSummary(note.Pad.Id, note.Pad.Name),
+        note.CreatedAt, note.UpdatedAt, note.Version);
+}

@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Notejam.Api.Data;
+using Notejam.Api.Users;
+
+namespace Notejam.Api.Pads;
+
+public sealed record PadResponse(int Id, string Name, int NoteCount, uint Version);
+
+public sealed record CreatePadRequest([property: Required, StringLength(Pad.NameMaxLength)] string Name);
+
+public sealed record UpdatePadRequest(
+    [property: Required, StringLength(Pad.NameMaxLength)] string Name,
+    [property: Required] uint? Version);
+
+/// <summary>/pads: a user's pads. Another user's pad is a 404 for every verb.</summary>
+internal static class PadsApi
+{
+    public static RouteGroupBuilder MapPads(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/pads").WithTags("Pads").RequireAuthorization();
+
+        group.MapGet("/", async (ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
+            await db.Pads.Where(p => p.OwnerId == user.Id())
+                .OrderBy(p => p.Name).ThenBy(p => p.Id)
+                .Select(p => new PadResponse(p.Id, p.Name, p.Notes.Count, p.Version))
+                .ToListAsync(ct));
+
+        group.MapGet("/{id:int}", async Task<Results<Ok<PadResponse>, ProblemHttpResult>> (
+            int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
+            await db.Pads.Where(p => p.Id == id && p.OwnerId == user.Id())
+                    .Select(p => new PadResponse(p.Id, p.Name, p.Notes.Count, p.Version))
+                    .FirstOrDefaultAsync(ct) is { } pad
+                ? TypedResults.Ok(pad)
+                : PadNotFound());
+
+        group.MapPost("/", async (CreatePadRequest request, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
+        {
+            var pad = new Pad { OwnerId = user.Id(), Name = request.Name.Trim() };
+            db.Pads.Add(pad);
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Created($"/pads/{pad.Id}", new PadResponse(pad.Id, pad.Name, 0, pad.Version));
+        });
+
+        group.MapPut("/{id:int}", async Task<Results<Ok<PadResponse>, ProblemHttpResult>> (
+            int id, UpdatePadRequest request, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
+        {
+            var pad = await db.Pads.FirstOrDefaultAsync(p => p.Id == id && p.OwnerId == user.Id(), ct);
+            if (pad is null)
+            {
+                return PadNotFound();
+            }
+
+            db.Entry(pad).Property(p => p.Version).OriginalValue = request.Version!.Value;
+            pad.Name = request.Name.Trim();
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return Problems.Stale("pad");
+            }
+
+            var noteCount = await db.Notes.CountAsync(n => n.PadId == pad.Id, ct);
+            return TypedResults.Ok(new PadResponse(pad.Id, pad.Name, noteCount, pad.Version));
+        });
+
+        // The pad's notes go with it (ON DELETE CASCADE).
+        group.MapDelete("/{id:int}", async Task<Results<NoContent, ProblemHttpResult>> (
+            int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
+            await db.Pads.Where(p => p.Id == id && p.OwnerId == user.Id()).ExecuteDeleteAsync(ct) == 1
+                ? TypedResults.NoContent()
+                : PadNotFound());
+
+        return group;
+    }
+
+    public static ProblemHttpResult PadNotFound() => Problems.NotFound("pad");
+}

@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Notejam.Api;
+using Notejam.Api.Data;
+using Notejam.Api.Notes;
+using Notejam.Api.Pads;
+using Notejam.Api.Users;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNpgsqlDbContext<NotejamDb>("notejam");
+
+builder.Services.AddDataProtection()
+    .SetApplicationName("Notejam.Api")
+    .PersistKeysToDbContext<NotejamDb>();
+
+builder.Services.AddAuthentication(IdentityConstants.BearerScheme)
+    .AddBearerToken(IdentityConstants.BearerScheme, options =>
+        options.BearerTokenExpiration = TimeSpan.FromMinutes(30));
+builder.Services.AddAuthorization();
+
+builder.Services.AddIdentityCore<User>(options =>
+    {
+        options.User.RequireUniqueEmail = true;
+        // Emails are user names; any character an email may hold is allowed.
+        options.User.AllowedUserNameCharacters = "";
+        options.Password.RequiredLength = 8;
+        options.Password.RequireDigit = false;
+        options.Password.RequireLowercase = false;
+        options.Password.RequireUppercase = false;
+        options.Password.RequireNonAlphanumeric = false;
+        options.Lockout.MaxFailedAccessAttempts = 5;
+        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+    })
+    .AddEntityFrameworkStores<NotejamDb>()
+    .AddSignInManager()
+    .AddDefaultTokenProviders();
+builder.Services.Configure<DataProtectionTokenProviderOptions>(options =>
+    options.TokenLifespan = builder.Configuration.GetValue("Notejam:ResetLinkLifetime", TimeSpan.FromHours(2)));
+builder.Services.AddSingleton<IEmailSender<User>, LoggingEmailSender>();
+builder.Services.Configure<NotejamLinks>(builder.Configuration.GetSection("Notejam"));
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblemDetails.Customize);
+builder.Services.AddValidation();
+builder.Services.AddOpenApi();
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
+
+var app = builder.Build();
+
+if (args is ["migrate", ..])
+{
+    // The one-shot that runs before every rollout (AppHost, Kubernetes hook, Container Apps job).
+    await using var scope = app.Services.CreateAsyncScope();
+    await scope.ServiceProvider.GetRequiredService<NotejamDb>().Database.MigrateAsync();
+    return;
+}
+
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    // Unreadable input (bad JSON, an oversized body) is the client's error, answered with its own status.
+    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+    SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
+});
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapDefaultEndpoints();
+app.MapUsers();
+app.MapPads();
+app.MapNotes();
+
+app.Run();

@@ -1,0 +1,199 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using System.Text;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+
+namespace Notejam.Api.Users;
+
+public sealed record RegisterRequest(
+    [property: Required, EmailAddress, StringLength(256)] string Email,
+    [property: Required, StringLength(UsersApi.PasswordMaxLength)] string Password,
+    [property: Required, Compare("Password", ErrorMessage = "The passwords do not match.")] string RepeatPassword);
+
+public sealed record SignInRequest([property: Required] string Email, [property: Required] string Password);
+
+public sealed record RefreshRequest([property: Required] string RefreshToken);
+
+public sealed record UserResponse(int Id, string Email);
+
+public sealed record ChangePasswordRequest(
+    [property: Required] string OldPassword,
+    [property: Required, StringLength(UsersApi.PasswordMaxLength)] string NewPassword,
+    [property: Required, Compare("NewPassword", ErrorMessage = "The passwords do not match.")] string RepeatNewPassword);
+
+public sealed record ForgotPasswordRequest([property: Required, EmailAddress] string Email);
+
+public sealed record ResetPasswordRequest(
+    [property: Required] string Email,
+    [property: Required] string Token,
+    [property: Required, StringLength(UsersApi.PasswordMaxLength)] string NewPassword,
+    [property: Required, Compare("NewPassword", ErrorMessage = "The passwords do not match.")] string RepeatNewPassword);
+
+/// <summary>Where the reset link in a forgot-password mail points.</summary>
+public sealed class NotejamLinks
+{
+    public Uri WebUrl { get; set; } = new("http://localhost:5000/");
+
+    public Uri ResetPassword(string email, string token) => new(WebUrl,
+        QueryHelpers.AddQueryString("reset-password/", new Dictionary<string, string?> { ["email"] = email, ["token"] = token }));
+}
+
+/// <summary>/users: accounts on ASP.NET Core Identity, signed in with Identity's bearer tokens.</summary>
+internal static class UsersApi
+{
+    public const int PasswordMaxLength = 128;
+
+    public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/users").WithTags("Users");
+
+        group.MapPost("/register", async Task<Results<Created<UserResponse>, ValidationProblem>> (
+            RegisterRequest request, UserManager<User> users) =>
+        {
+            var email = request.Email.Trim();
+            var user = new User { UserName = email, Email = email };
+            var result = await users.CreateAsync(user, request.Password);
+            return result.Succeeded
+                ? TypedResults.Created("/users/me", new UserResponse(user.Id, email))
+                : TypedResults.ValidationProblem(FieldErrors(result, passwordField: "password"));
+        });
+
+        group.MapPost("/signin", async Task<Results<EmptyHttpResult, ProblemHttpResult>> (
+            SignInRequest request, SignInManager<User> signIn) =>
+        {
+            signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
+            var result = await signIn.PasswordSignInAsync(request.Email.Trim(), request.Password, isPersistent: false, lockoutOnFailure: true);
+            if (result.Succeeded)
+            {
+                // The bearer handler has written the access and refresh tokens.
+                return TypedResults.Empty;
+            }
+
+            return result.IsLockedOut
+                ? TypedResults.Problem(title: "Too many failed sign-ins. Try again later or reset your password.",
+                    statusCode: StatusCodes.Status429TooManyRequests)
+                : TypedResults.Problem(title: "Wrong email or password.", statusCode: StatusCodes.Status401Unauthorized);
+        });
+
+        group.MapPost("/refresh", async Task<Results<SignInHttpResult, ProblemHttpResult>> (
+            RefreshRequest request, SignInManager<User> signIn, IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider clock) =>
+        {
+            var ticket = bearer.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(request.RefreshToken);
+            // A changed security stamp (new password, sign-out) ends every refresh token issued before.
+            if (ticket?.Properties.ExpiresUtc is not { } expires || clock.GetUtcNow() >= expires ||
+                await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { } user)
+            {
+                return TypedResults.Problem(title: "The session has ended. Sign in again.", statusCode: StatusCodes.Status401Unauthorized);
+            }
+
+            var principal = await signIn.CreateUserPrincipalAsync(user);
+            return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
+        });
+
+        group.MapPost("/forgot-password", async (
+            ForgotPasswordRequest request, UserManager<User> users, IEmailSender<User> mail, IOptions<NotejamLinks> links) =>
+        {
+            // The same answer whether or not the account exists.
+            if (await users.FindByEmailAsync(request.Email.Trim()) is { Email: { } email } user)
+            {
+                var token = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
+                await mail.SendPasswordResetLinkAsync(user, email, links.Value.ResetPassword(email, token).AbsoluteUri);
+            }
+
+            return TypedResults.Accepted((string?)null);
+        });
+
+        group.MapPost("/reset-password", async Task<Results<NoContent, ValidationProblem>> (
+            ResetPasswordRequest request, UserManager<User> users) =>
+        {
+            var invalidLink = new Dictionary<string, string[]> { ["token"] = ["This reset link is invalid or has expired."] };
+            if (await users.FindByEmailAsync(request.Email.Trim()) is not { } user || DecodeToken(request.Token) is not { } token)
+            {
+                return TypedResults.ValidationProblem(invalidLink);
+            }
+
+            // Resetting changes the security stamp, so the link works once.
+            var result = await users.ResetPasswordAsync(user, token, request.NewPassword);
+            if (!result.Succeeded)
+            {
+                return TypedResults.ValidationProblem(result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken))
+                    ? invalidLink
+                    : FieldErrors(result, passwordField: "newPassword"));
+            }
+
+            // Proving the mailbox is proof enough to lift a lockout.
+            await users.SetLockoutEndDateAsync(user, null);
+            await users.ResetAccessFailedCountAsync(user);
+            return TypedResults.NoContent();
+        });
+
+        var me = group.MapGroup("/me").RequireAuthorization();
+
+        me.MapGet("/", async Task<Results<Ok<UserResponse>, UnauthorizedHttpResult>> (ClaimsPrincipal principal, UserManager<User> users) =>
+            await users.GetUserAsync(principal) is { Email: { } email } user
+                ? TypedResults.Ok(new UserResponse(user.Id, email))
+                : TypedResults.Unauthorized());
+
+        me.MapPost("/password", async Task<Results<NoContent, ValidationProblem, UnauthorizedHttpResult>> (
+            ChangePasswordRequest request, ClaimsPrincipal principal, UserManager<User> users) =>
+        {
+            if (await users.GetUserAsync(principal) is not { } user)
+            {
+                return TypedResults.Unauthorized();
+            }
+
+            var result = await users.ChangePasswordAsync(user, request.OldPassword, request.NewPassword);
+            return result.Succeeded
+                ? TypedResults.NoContent()
+                : TypedResults.ValidationProblem(FieldErrors(result, passwordField: "newPassword"));
+        });
+
+        // Ends every session of this user: refresh tokens stop working at once, access tokens when they expire.
+        me.MapPost("/signout", async Task<Results<NoContent, UnauthorizedHttpResult>> (ClaimsPrincipal principal, UserManager<User> users) =>
+        {
+            if (await users.GetUserAsync(principal) is not { } user)
+            {
+                return TypedResults.Unauthorized();
+            }
+
+            await users.UpdateSecurityStampAsync(user);
+            return TypedResults.NoContent();
+        });
+
+        return group;
+    }
+
+    private static string? DecodeToken(string token)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(token));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Identity's errors, keyed by the request field a person would correct.</summary>
+    private static Dictionary<string, string[]> FieldErrors(IdentityResult result, string passwordField) =>
+        result.Errors
+            .GroupBy(e => e.Code switch
+            {
+                nameof(IdentityErrorDescriber.PasswordMismatch) => "oldPassword",
+                _ when e.Code.StartsWith("Password", StringComparison.Ordinal) => passwordField,
+                _ => "email",
+            })
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Code switch
+            {
+                nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail) =>
+                    "An account with this email already exists.",
+                nameof(IdentityErrorDescriber.PasswordMismatch) => "The current password is wrong.",
+                _ => e.Description,
+            }).Distinct().ToArray());
+}

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Notejam.Api.Data;
+using Notejam.Api.Users;
+
+namespace Notejam.Tests.Infrastructure;
+
+/// <summary>
+/// Notejam.Api on Kestrel (real HTTP on a loopback port) against a fresh PostgreSQL database,
+/// migrated the way the AppHost's migration step does it. Mail is captured instead of sent.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<NotejamDb>, IAsyncLifetime
+{
+    public const string WebUrl = "http://notejam.test/";
+
+    private TestPostgres? _postgres;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public CapturedMail Mail { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await TestPostgres.Shared;
+        ConnectionString = await _postgres.CreateDatabaseAsync();
+        UseKestrel(0);
+        StartServer();
+        await using var scope = Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<NotejamDb>().Database.MigrateAsync();
+    }
+
+    /// <summary>A second API process on the same database, as another replica would be.</summary>
+    public WebApplicationFactory<NotejamDb> AnotherReplica(Action<IWebHostBuilder>? configure = null)
+    {
+        var replica = WithWebHostBuilder(builder => configure?.Invoke(builder));
+        replica.UseKestrel(0);
+        replica.StartServer();
+        return replica;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("ConnectionStrings:notejam", ConnectionString);
+        builder.UseSetting("Notejam:WebUrl", WebUrl);
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<IEmailSender<User>>();
+            services.AddSingleton<IEmailSender<User>>(Mail);
+        });
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        if (_postgres is not null)
+        {
+            await _postgres.DropDatabaseAsync(ConnectionString);
+        }
+    }
+}
+
+/// <summary>The reset links the API would have mailed, by address.</summary>
+public sealed class CapturedMail : IEmailSender<User>
+{
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _resetLinks = new(StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyCollection<string> ResetLinksTo(string email) =>
+        _resetLinks.TryGetValue(email, out var links) ? [.. links] : [];
+
+    public Task SendPasswordResetLinkAsync(User user, string email, string resetLink)
+    {
+        _resetLinks.GetOrAdd(email, _ => new()).Enqueue(resetLink);
+        return Task.CompletedTask;
+    }
+
+    public Task SendConfirmationLinkAsync(User user, string email, string confirmationLink) => Task.CompletedTask;
+
+    public Task SendPasswordResetCodeAsync(User user, string email, string resetCode) => Task.CompletedTask;
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiTests : ICollectionFixture<ApiFactory>
+{
+    public const string Name = "Notejam.Api on PostgreSQL";
+}
