@@ -14,6 +14,8 @@ namespace Notejam.Tests.Infrastructure;
 /// </summary>
 public sealed class TestPostgres
 {
+    private const string TempPrefix = "notejam-tests-";
+
     private static readonly Lazy<Task<TestPostgres>> SharedServer = new(StartAsync);
 
     private TestPostgres(string serverConnectionString) => ServerConnectionString = serverConnectionString;
@@ -57,7 +59,8 @@ public sealed class TestPostgres
                 "The tests need PostgreSQL: install the server (sudo apt-get install -y postgresql) or set NOTEJAM_TEST_POSTGRES to a server's connection string.");
         }
 
-        var root = Directory.CreateTempSubdirectory("notejam-tests-").FullName;
+        RemoveStoppedClusters();
+        var root = Directory.CreateTempSubdirectory(TempPrefix).FullName;
         var data = Path.Combine(root, "data");
         var password = Guid.NewGuid().ToString("N");
         await LocalPostgres.InitDbAsync(bin, root, data, password, CancellationToken.None);
@@ -86,6 +89,19 @@ public sealed class TestPostgres
             catch (NpgsqlException) when (DateTime.UtcNow < deadline && !server.HasExited)
             {
                 await Task.Delay(100);
+            }
+        }
+    }
+
+    // The test host may be ended before its exit handler has deleted a cluster: a stopped one has no postmaster.pid.
+    private static void RemoveStoppedClusters()
+    {
+        foreach (var stale in Directory.EnumerateDirectories(Path.GetTempPath(), TempPrefix + "*"))
+        {
+            if (!File.Exists(Path.Combine(stale, "data", "postmaster.pid")) &&
+                Directory.GetLastWriteTimeUtc(stale) < DateTime.UtcNow.AddMinutes(-1))
+            {
+                Directory.Delete(stale, recursive: true);
             }
         }
     }

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Notejam.Tests.Infrastructure;
+
+namespace Notejam.Tests.AppHost;
+
+[Collection(AppHostTests.Name)]
+public sealed class TopologyTests(AppHostFixture topology)
+{
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("notejam")]
+    [InlineData("api")]
+    [InlineData("web")]
+    public async Task Every_resource_becomes_healthy(string resource)
+    {
+        var snapshot = await topology.SnapshotAsync(resource, s => s.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy);
+
+        Assert.Equal(KnownResourceStates.Running, snapshot.State?.Text);
+    }
+
+    [Fact]
+    public async Task Migrations_run_once_and_complete_before_the_api_starts()
+    {
+        var migrations = await topology.SnapshotAsync("migrations", s => KnownResourceStates.TerminalStates.Contains(s.State?.Text));
+
+        Assert.Equal(KnownResourceStates.Finished, migrations.State?.Text);
+        Assert.Equal(0, migrations.ExitCode);
+    }
+
+    [Fact]
+    public async Task The_web_reaches_the_api_through_service_discovery()
+    {
+        using var web = topology.App.CreateHttpClient("web");
+
+        var page = await web.GetStringAsync(new Uri("/", UriKind.Relative));
+
+        Assert.Contains("API: Healthy", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_api_keeps_notes_in_the_database_the_apphost_provides()
+    {
+        using var api = topology.App.CreateHttpClient("api");
+        var email = ApiUser.NewEmail();
+        (await api.PostAsJsonAsync("/users/register", new { email, password = "long enough", repeatPassword = "long enough" })).EnsureSuccessStatusCode();
+        var tokens = await ApiUser.SignInAsync(api, email, "long enough");
+        api.DefaultRequestHeaders.Authorization = new("Bearer", tokens.GetProperty("accessToken").GetString());
+
+        await (await api.PostAsJsonAsync("/notes", new { name = "Through the AppHost", text = "Hello" })).JsonAsync(HttpStatusCode.Created);
+
+        var notes = await (await api.GetAsync(new Uri("/notes", UriKind.Relative))).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("Through the AppHost", notes.GetProperty("items")[0].GetProperty("name").GetString());
+    }
+}
