@@ -10,7 +10,17 @@ using Notejam.Api.Users;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<NotejamDb>("notejam");
+builder.AddNpgsqlDbContext<NotejamDb>("notejam",
+    settings =>
+    {
+        // Both replaced below: the defaults retry for minutes, which turns a database outage into hung requests and probes.
+        settings.DisableRetry = true;
+        settings.DisableHealthChecks = true;
+    },
+    options => options.UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(
+        maxRetryCount: 2, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null)));
+builder.Services.AddHealthChecks().AddNpgSql(
+    builder.Configuration.GetConnectionString("notejam") ?? "", name: "postgres", timeout: TimeSpan.FromSeconds(3));
 
 builder.Services.AddDataProtection()
     .SetApplicationName("Notejam.Api")

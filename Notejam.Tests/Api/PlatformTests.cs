@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.AspNetCore.Hosting;
 using Notejam.Tests.Infrastructure;
 using Npgsql;
 
@@ -45,6 +46,18 @@ public sealed class PlatformTests(ApiFactory api)
         using var user = await ApiUser.CreateAsync(api);
 
         var response = await user.Http.PostAsync("/notes", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await response.ProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Unreadable_json_is_a_problem_in_development_too()
+    {
+        // Development throws on bad requests instead of answering 400 by itself.
+        using var replica = api.AnotherReplica(web => web.UseEnvironment("Development"));
+        using var http = replica.CreateClient();
+
+        var response = await http.PostAsync("/users/register", new StringContent("{\"email\": ", Encoding.UTF8, "application/json"));
 
         await response.ProblemAsync(HttpStatusCode.BadRequest);
     }
