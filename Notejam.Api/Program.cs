@@ -28,7 +28,7 @@ builder.Services.AddDataProtection()
 
 builder.Services.AddAuthentication(IdentityConstants.BearerScheme)
     .AddBearerToken(IdentityConstants.BearerScheme, options =>
-        options.BearerTokenExpiration = TimeSpan.FromMinutes(30));
+        options.BearerTokenExpiration = builder.Configuration.GetValue("Notejam:AccessTokenLifetime", TimeSpan.FromMinutes(30)));
 builder.Services.AddAuthorization();
 
 builder.Services.AddIdentityCore<User>(options =>

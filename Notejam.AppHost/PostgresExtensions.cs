@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 
 namespace Notejam.AppHost;
@@ -58,7 +56,7 @@ internal static class PostgresExtensions
             return PostgresMode.ConnectionString;
         }
 
-        if (ContainerRuntimeIsHealthy(builder))
+        if (ContainerRuntime.IsHealthy(builder))
         {
             return PostgresMode.Container;
         }
@@ -72,35 +70,5 @@ internal static class PostgresExtensions
             "Notejam needs PostgreSQL and none can be started here. Do one of: start Docker or Podman; " +
             "install the PostgreSQL server (Debian/Ubuntu: sudo apt-get install -y postgresql; macOS: brew install postgresql); " +
             $"or set ConnectionStrings:{name} to an existing server's database.");
-    }
-
-    private static bool ContainerRuntimeIsHealthy(IDistributedApplicationBuilder builder)
-    {
-        var runtime = builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? builder.Configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] ?? "docker";
-        try
-        {
-            using var info = Process.Start(new ProcessStartInfo(runtime, ["info", "--format", "{{.ServerVersion}}"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            });
-            if (info is null)
-            {
-                return false;
-            }
-
-            if (!info.WaitForExit(TimeSpan.FromSeconds(10)))
-            {
-                info.Kill(entireProcessTree: true);
-                return false;
-            }
-
-            return info.ExitCode == 0;
-        }
-        catch (Win32Exception)
-        {
-            // The runtime's CLI is not installed.
-            return false;
-        }
     }
 }

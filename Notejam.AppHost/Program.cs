@@ -1,10 +1,13 @@
 using Notejam.AppHost;
 
 // The Notejam topology: PostgreSQL, a one-shot migration step, the API that owns the data,
-// and the web site people use. Where PostgreSQL comes from is decided in PostgresExtensions.cs.
+// the web site people use, and a mail sink that catches the API's mail. Where PostgreSQL comes from
+// is decided in PostgresExtensions.cs, where the mail sink comes from in MailExtensions.cs.
 var builder = DistributedApplication.CreateBuilder(args);
 
 var notejamDb = builder.AddNotejamDatabase("notejam");
+
+var mail = builder.AddMailSink("mail");
 
 var migrations = builder.AddProject<Projects.Notejam_Api>("migrations", launchProfileName: null)
     .WithArgs("migrate")
@@ -17,8 +20,16 @@ var api = builder.AddProject<Projects.Notejam_Api>("api")
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
 
+// Only a run has the sink; a deployment gives the API its SMTP server in the Smtp:* settings.
+if (builder.ExecutionContext.IsRunMode)
+{
+    api.WithReference(mail);
+}
+
 var web = builder.AddProject<Projects.Notejam_Web>("web")
     .WithExternalHttpEndpoints()
+    .WithReference(notejamDb) // the shared data-protection key ring only
+    .WaitForCompletion(migrations)
     .WithReference(api)
     .WaitFor(api)
     .WithHttpHealthCheck("/health");

@@ -78,9 +78,10 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthPath).DisableHttpMetrics();
+        // Probes come from the platform, never signed in, even where every other page needs a user.
+        app.MapHealthChecks(HealthPath).DisableHttpMetrics().AllowAnonymous();
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) })
-            .DisableHttpMetrics();
+            .DisableHttpMetrics().AllowAnonymous();
         return app;
     }
 }

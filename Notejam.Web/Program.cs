@@ -1,23 +1,105 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Mvc;
 using Notejam.Web;
+using Notejam.Web.Account;
+using Notejam.Web.Api;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+
+// Every replica shares one key ring, so cookies and antiforgery tokens survive restarts and load balancing.
+builder.AddNpgsqlDbContext<KeyRingDb>("notejam", settings =>
+{
+    settings.DisableHealthChecks = true;
+    settings.DisableRetry = true;
+});
+builder.Services.AddDataProtection()
+    .SetApplicationName("Notejam.Web")
+    .PersistKeysToDbContext<KeyRingDb>();
+
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<PersonClock>();
+builder.Services.AddScoped<MyPads>();
+builder.Services.AddTransient<ApiTokenHandler>();
 builder.Services.AddHttpClient<NotejamApiClient>(client =>
-    client.BaseAddress = new Uri(builder.Configuration["Notejam:ApiUrl"] ?? "https+http://api"));
+        client.BaseAddress = new Uri(builder.Configuration["Notejam:ApiUrl"] ?? "https+http://api"))
+    .AddHttpMessageHandler<ApiTokenHandler>();
+
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+    .AddCookie(options =>
+    {
+        options.Cookie.Name = "notejam";
+        options.Cookie.HttpOnly = true;
+        options.Cookie.SameSite = SameSiteMode.Lax;
+        options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        options.LoginPath = "/signin/";
+        options.LogoutPath = "/signout/";
+        options.AccessDeniedPath = "/signin/";
+        options.ExpireTimeSpan = TimeSpan.FromDays(14);
+        options.SlidingExpiration = true;
+        options.Events.OnValidatePrincipal = NotejamSession.ValidateAsync;
+    });
+builder.Services.AddAuthorizationBuilder()
+    .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+builder.Services.AddAntiforgery(options =>
+{
+    options.Cookie.Name = "notejam-antiforgery";
+    options.Cookie.SameSite = SameSiteMode.Strict;
+    options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+});
+builder.Services.Configure<CookieTempDataProviderOptions>(options =>
+{
+    options.Cookie.Name = "notejam-flash";
+    options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+});
+builder.Services.Configure<RouteOptions>(options =>
+{
+    options.LowercaseUrls = true;
+    options.AppendTrailingSlash = true;
+});
+builder.Services.AddRazorPages();
 
 var app = builder.Build();
 
-app.MapDefaultEndpoints();
-
-// A placeholder until the site arrives: it shows that the web reaches the API through service discovery.
-app.MapGet("/", async (NotejamApiClient api, CancellationToken ct) =>
+app.UseExceptionHandler(new ExceptionHandlerOptions
 {
-    var status = await api.HealthAsync(ct);
-    return Results.Content(
-        $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Notejam</title></head>" +
-        $"<body><h1>note<b>jam</b>:</h1><p id=\"api-status\">API: {System.Net.WebUtility.HtmlEncode(status)}</p></body></html>",
-        "text/html; charset=utf-8");
+    ExceptionHandlingPath = "/error/",
+    StatusCodeSelector = exception => ApiUnavailable.Is(exception)
+        ? StatusCodes.Status503ServiceUnavailable
+        : StatusCodes.Status500InternalServerError,
 });
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+
+app.UseStatusCodePagesWithReExecute("/error/", "?code={0}");
+app.UseSecurityHeaders();
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAuthentication();
+app.Use(async (context, next) =>
+{
+    try
+    {
+        await next(context);
+    }
+    catch (SessionExpiredException) when (!context.Response.HasStarted)
+    {
+        // The API refused the token (revoked or expired): sign in again, then come back here.
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        var here = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
+        context.Response.Redirect($"/signin/?ReturnUrl={Uri.EscapeDataString(here)}");
+    }
+});
+app.UseAuthorization();
+
+app.MapDefaultEndpoints();
+app.MapRazorPages();
 
 app.Run();

@@ -31,13 +31,15 @@ public sealed class TopologyTests(AppHostFixture topology)
     }
 
     [Fact]
-    public async Task The_web_reaches_the_api_through_service_discovery()
+    public async Task The_site_keeps_notes_through_the_api_it_finds_by_service_discovery()
     {
         using var web = topology.App.CreateHttpClient("web");
+        using var user = await SiteUser.SignUpAndInAsync(new SiteBrowser(web.BaseAddress!));
 
-        var page = await web.GetStringAsync(new Uri("/", UriKind.Relative));
+        var note = await user.CreateNoteAsync("Through the AppHost", "Hello");
 
-        Assert.Contains("API: Healthy", page, StringComparison.Ordinal);
+        Assert.Equal("Note is successfully created", note.Flash);
+        Assert.Equal("All notes (1)", (await user.Browser.GetAsync("/")).Title);
     }
 
     [Fact]

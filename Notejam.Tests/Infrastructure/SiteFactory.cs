@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Notejam.Web;
+
+namespace Notejam.Tests.Infrastructure;
+
+/// <summary>Notejam.Web on Kestrel, talking over real HTTP to Notejam.Api on its own PostgreSQL database.</summary>
+public sealed class SiteFactory : IAsyncLifetime
+{
+    private readonly List<IDisposable> _replicas = [];
+
+    public ApiFactory Api { get; } = new();
+
+    public WebFactory Web { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await ((IAsyncLifetime)Api).InitializeAsync();
+        Web = StartWeb(ServerAddress.Of(Api));
+    }
+
+    /// <summary>Another web replica (same key ring), optionally in front of another API replica.</summary>
+    public WebFactory StartWeb(Uri api, Action<IWebHostBuilder>? configure = null)
+    {
+        var web = new WebFactory(Api.ConnectionString, api, configure);
+        web.UseKestrel(0);
+        web.StartServer();
+        _replicas.Add(web);
+        return web;
+    }
+
+    public SiteBrowser Browser(WebFactory? web = null) => new(ServerAddress.Of(web ?? Web));
+
+    public async Task DisposeAsync()
+    {
+        foreach (var replica in _replicas)
+        {
+            replica.Dispose();
+        }
+
+        await ((IAsyncLifetime)Api).DisposeAsync();
+    }
+}
+
+public sealed class WebFactory(string connectionString, Uri api, Action<IWebHostBuilder>? configure) : WebApplicationFactory<KeyRingDb>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("ConnectionStrings:notejam", connectionString);
+        builder.UseSetting("Notejam:ApiUrl", api.ToString());
+        configure?.Invoke(builder);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SiteTests : ICollectionFixture<SiteFactory>
+{
+    public const string Name = "Notejam.Web and Notejam.Api on PostgreSQL";
+}

@@ -1,0 +1,39 @@
+namespace Notejam.Tests.Infrastructure;
+
+/// <summary>A person with an account, signed in to the site through its forms.</summary>
+public sealed class SiteUser(SiteBrowser browser, string email, string password) : IDisposable
+{
+    public SiteBrowser Browser { get; } = browser;
+
+    public string Email { get; } = email;
+
+    public string Password { get; } = password;
+
+    public static Task<SiteUser> SignUpAndInAsync(SiteFactory site, WebFactory? web = null) => SignUpAndInAsync(site.Browser(web));
+
+    public static async Task<SiteUser> SignUpAndInAsync(SiteBrowser browser)
+    {
+        var email = ApiUser.NewEmail();
+        const string password = ApiUser.DefaultPassword;
+        var signup = await browser.GetAsync("/signup/");
+        var signedUp = await browser.SubmitAsync(signup, new Dictionary<string, string?>
+        {
+            ["Email"] = email, ["Password"] = password, ["RepeatPassword"] = password,
+        });
+        Assert.Equal("/signin/", signedUp.Url.AbsolutePath);
+        var home = await browser.SubmitAsync(signedUp, new Dictionary<string, string?> { ["Email"] = email, ["Password"] = password });
+        Assert.Equal(email, home.SignedInAs);
+        return new SiteUser(browser, email, password);
+    }
+
+    public async Task<SitePage> CreatePadAsync(string name) =>
+        await Browser.SubmitAsync(await Browser.GetAsync("/pads/create/"), new Dictionary<string, string?> { ["Name"] = name });
+
+    public async Task<SitePage> CreateNoteAsync(string name, string text = "Some text", int? padId = null) =>
+        await Browser.SubmitAsync(await Browser.GetAsync("/notes/create/"), new Dictionary<string, string?>
+        {
+            ["Name"] = name, ["Text"] = text, ["PadId"] = padId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        });
+
+    public void Dispose() => Browser.Dispose();
+}

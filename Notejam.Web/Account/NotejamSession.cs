@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Notejam.Web.Api;
+
+namespace Notejam.Web.Account;
+
+/// <summary>
+/// A person's session: a cookie whose encrypted ticket holds the API's access and refresh tokens.
+/// The access token is refreshed shortly before it expires; when the API refuses, the session ends.
+/// </summary>
+public static class NotejamSession
+{
+    private const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    private static readonly TimeSpan RefreshAhead = TimeSpan.FromMinutes(2);
+
+    public static async Task SignInAsync(HttpContext http, NotejamApiClient api, Tokens tokens, CancellationToken ct)
+    {
+        var account = await api.MeAsync(tokens.AccessToken, ct);
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, account.Id.ToString(CultureInfo.InvariantCulture)),
+                new Claim(ClaimTypes.Name, account.Email),
+            ],
+            Scheme);
+        var properties = new AuthenticationProperties { IsPersistent = true };
+        Store(properties, tokens, TimeProvider.System.GetUtcNow());
+        await http.SignInAsync(Scheme, new ClaimsPrincipal(identity), properties);
+    }
+
+    /// <summary>Signs out here and ends every API session of this person (their refresh tokens stop working).</summary>
+    public static async Task SignOutAsync(HttpContext http, NotejamApiClient api, CancellationToken ct)
+    {
+        try
+        {
+            await api.SignOutEverywhereAsync(ct);
+        }
+        catch (SessionExpiredException)
+        {
+            // Already over at the API: only the cookie is left to clear.
+        }
+
+        await http.SignOutAsync(Scheme);
+    }
+
+    /// <summary>The cookie handler's check on every request: refresh the API token before it runs out.</summary>
+    public static async Task ValidateAsync(CookieValidatePrincipalContext context)
+    {
+        var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+        var now = clock.GetUtcNow();
+        if (DateTimeOffset.TryParse(context.Properties.GetTokenValue(ApiTokenHandler.ExpiresAt), CultureInfo.InvariantCulture,
+                DateTimeStyles.RoundtripKind, out var expires) && now < expires - RefreshAhead)
+        {
+            return;
+        }
+
+        var api = context.HttpContext.RequestServices.GetRequiredService<NotejamApiClient>();
+        var refreshed = context.Properties.GetTokenValue(ApiTokenHandler.RefreshToken) is { Length: > 0 } refreshToken
+            ? await api.RefreshAsync(refreshToken, context.HttpContext.RequestAborted)
+            : null;
+        if (refreshed is not { Succeeded: true, Value: { } tokens })
+        {
+            // Revoked (password changed, signed out elsewhere) or expired: the person signs in again.
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(Scheme);
+            return;
+        }
+
+        Store(context.Properties, tokens, now);
+        context.ShouldRenew = true;
+    }
+
+    private static void Store(AuthenticationProperties properties, Tokens tokens, DateTimeOffset now) =>
+        properties.StoreTokens(
+        [
+            new AuthenticationToken { Name = ApiTokenHandler.AccessToken, Value = tokens.AccessToken },
+            new AuthenticationToken { Name = ApiTokenHandler.RefreshToken, Value = tokens.RefreshToken },
+            new AuthenticationToken
+            {
+                Name = ApiTokenHandler.ExpiresAt,
+                Value = now.AddSeconds(tokens.ExpiresIn).ToString("o", CultureInfo.InvariantCulture),
+            },
+        ]);
+}

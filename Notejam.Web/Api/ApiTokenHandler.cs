@@ -1,0 +1,25 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Authentication;
+
+namespace Notejam.Web.Api;
+
+/// <summary>Forwards the signed-in person's API token, kept in their (encrypted) authentication ticket.</summary>
+public sealed class ApiTokenHandler(IHttpContextAccessor accessor) : DelegatingHandler
+{
+    public const string AccessToken = "access_token";
+    public const string RefreshToken = "refresh_token";
+    public const string ExpiresAt = "expires_at";
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // Read from the ticket the authentication middleware already validated (and maybe refreshed) for this
+        // request; asking for authentication again from here would re-enter the cookie handler.
+        var ticket = accessor.HttpContext?.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties;
+        if (request.Headers.Authorization is null && ticket?.GetTokenValue(AccessToken) is { Length: > 0 } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return base.SendAsync(request, cancellationToken);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Notejam.Web.Api;
+
+/// <summary>
+/// The web's only way to the data: Notejam.Api, found by service discovery as <c>https+http://api</c>.
+/// <see cref="ApiTokenHandler"/> adds the signed-in person's bearer token to every call.
+/// </summary>
+public sealed class NotejamApiClient(HttpClient http)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public Task<ApiOutcome<Account>> RegisterAsync(string email, string password, string repeatPassword, CancellationToken ct) =>
+        SendAsync<Account>(HttpMethod.Post, "/users/register", new { email, password, repeatPassword }, ct);
+
+    public Task<ApiOutcome<Tokens>> SignInAsync(string email, string password, CancellationToken ct) =>
+        SendAsync<Tokens>(HttpMethod.Post, "/users/signin", new { email, password }, ct);
+
+    public Task<ApiOutcome<Tokens>> RefreshAsync(string refreshToken, CancellationToken ct) =>
+        SendAsync<Tokens>(HttpMethod.Post, "/users/refresh", new { refreshToken }, ct);
+
+    /// <summary>Who a freshly issued access token belongs to.</summary>
+    public async Task<Account> MeAsync(string accessToken, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/users/me", UriKind.Relative));
+        request.Headers.Authorization = new("Bearer", accessToken);
+        using var response = await http.SendAsync(request, ct);
+        ThrowIfSessionExpired(response);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<Account>(Json, ct))!;
+    }
+
+    public Task<ApiOutcome<object>> SignOutEverywhereAsync(CancellationToken ct) =>
+        SendAsync<object>(HttpMethod.Post, "/users/me/signout", null, ct);
+
+    public Task<ApiOutcome<object>> ChangePasswordAsync(string oldPassword, string newPassword, string repeatNewPassword, CancellationToken ct) =>
+        SendAsync<object>(HttpMethod.Post, "/users/me/password", new { oldPassword, newPassword, repeatNewPassword }, ct);
+
+    public Task<ApiOutcome<object>> ForgotPasswordAsync(string email, CancellationToken ct) =>
+        SendAsync<object>(HttpMethod.Post, "/users/forgot-password", new { email }, ct);
+
+    public Task<ApiOutcome<object>> ResetPasswordAsync(string email, string token, string newPassword, string repeatNewPassword, CancellationToken ct) =>
+        SendAsync<object>(HttpMethod.Post, "/users/reset-password", new { email, token, newPassword, repeatNewPassword }, ct);
+
+    public async Task<IReadOnlyList<Pad>> PadsAsync(CancellationToken ct) => await GetAsync<List<Pad>>("/pads", ct) ?? [];
+
+    public Task<Pad?> PadAsync(int id, CancellationToken ct) => GetAsync<Pad>($"/pads/{id}", ct);
+
+    public Task<ApiOutcome<Pad>> CreatePadAsync(string name, CancellationToken ct) =>
+        SendAsync<Pad>(HttpMethod.Post, "/pads", new { name }, ct);
+
+    public Task<ApiOutcome<Pad>> RenamePadAsync(int id, string name, uint version, CancellationToken ct) =>
+        SendAsync<Pad>(HttpMethod.Put, $"/pads/{id}", new { name, version }, ct);
+
+    public Task<ApiOutcome<object>> DeletePadAsync(int id, CancellationToken ct) =>
+        SendAsync<object>(HttpMethod.Delete, $"/pads/{id}", null, ct);
+
+    /// <summary>A page of my notes (of one pad when <paramref name="padId"/> is set); null when that pad is not mine.</summary>
+    public Task<NotePage?> NotesAsync(string order, int? padId, int page, int pageSize, CancellationToken ct) =>
+        GetAsync<NotePage>($"/notes?order={Uri.EscapeDataString(order)}&page={page}&pageSize={pageSize}{(padId is { } pad ? $"&padId={pad}" : "")}", ct);
+
+    public Task<Note?> NoteAsync(int id, CancellationToken ct) => GetAsync<Note>($"/notes/{id}", ct);
+
+    public Task<ApiOutcome<Note>> CreateNoteAsync(string name, string text, int? padId, CancellationToken ct) =>
+        SendAsync<Note>(HttpMethod.Post, "/notes", new { name, text, padId }, ct);
+
+    public Task<ApiOutcome<Note>> UpdateNoteAsync(int id, string name, string text, int? padId, uint version, CancellationToken ct) =>
+        SendAsync<Note>(HttpMethod.Put, $"/notes/{id}", new { name, text, padId, version }, ct);
+
+    public Task<ApiOutcome<object>> DeleteNoteAsync(int id, CancellationToken ct) =>
+        SendAsync<object>(HttpMethod.Delete, $"/notes/{id}", null, ct);
+
+    private async Task<T?> GetAsync<T>(string url, CancellationToken ct) where T : class
+    {
+        using var response = await http.GetAsync(new Uri(url, UriKind.Relative), ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        ThrowIfSessionExpired(response);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<T>(Json, ct);
+    }
+
+    private async Task<ApiOutcome<T>> SendAsync<T>(HttpMethod method, string url, object? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(url, UriKind.Relative))
+        {
+            Content = body is null ? null : JsonContent.Create(body, options: Json),
+        };
+        using var response = await http.SendAsync(request, ct);
+        var status = (int)response.StatusCode;
+        if (response.IsSuccessStatusCode)
+        {
+            var value = response.Content.Headers.ContentLength is 0 || typeof(T) == typeof(object)
+                ? default
+                : await response.Content.ReadFromJsonAsync<T>(Json, ct);
+            return new ApiOutcome<T> { Status = status, Value = value };
+        }
+
+        if (response.StatusCode == HttpStatusCode.Unauthorized && !url.StartsWith("/users/signin", StringComparison.Ordinal) &&
+            !url.StartsWith("/users/refresh", StringComparison.Ordinal))
+        {
+            throw new SessionExpiredException();
+        }
+
+        if (status >= 500)
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
+        var problem = await response.Content.ReadFromJsonAsync<Problem>(Json, ct);
+        return new ApiOutcome<T>
+        {
+            Status = status,
+            Title = problem?.Title,
+            Errors = problem?.Errors ?? new Dictionary<string, string[]>(),
+        };
+    }
+
+    private static void ThrowIfSessionExpired(HttpResponseMessage response)
+    {
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            throw new SessionExpiredException();
+        }
+    }
+
+    private sealed record Problem(string? Title, Dictionary<string, string[]>? Errors);
+}

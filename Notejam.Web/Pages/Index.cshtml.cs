@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Mvc;
+using Notejam.Web.Api;
+
+namespace Notejam.Web.Pages;
+
+public sealed class IndexModel(NotejamApiClient api) : NotejamPageModel(api)
+{
+    public NotesTable Table { get; private set; } = null!;
+
+    public async Task<IActionResult> OnGetAsync(string? order, int page = 1)
+    {
+        var sort = NotesTable.OrderFrom(order);
+        var notes = await Api.NotesAsync(sort, padId: null, Math.Max(page, 1), NotesTable.PageSize, Aborted);
+        Table = new NotesTable(notes!, sort, "/", ShowPad: true);
+        return Page();
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Notejam.Web.Api;
+
+namespace Notejam.Web.Pages;
+
+/// <summary>What every Notejam page does: talk to the API, flash a message, show the API's field errors.</summary>
+public abstract class NotejamPageModel(NotejamApiClient api) : PageModel
+{
+    public const string FlashKey = "flash";
+    public const string FlashErrorKey = "flash-error";
+
+    protected NotejamApiClient Api { get; } = api;
+
+    protected CancellationToken Aborted => HttpContext.RequestAborted;
+
+    /// <summary>A green message shown once, on the next page.</summary>
+    protected void Flash(string message) => TempData[FlashKey] = message;
+
+    /// <summary>A red message shown once, on the next page.</summary>
+    protected void FlashError(string message) => TempData[FlashErrorKey] = message;
+
+    /// <summary>A red message on the page being shown now.</summary>
+    protected void ShowError(string message) => ViewData[FlashErrorKey] = message;
+
+    /// <summary>The API's validation errors beside the fields they name (the API's "name" is the form's "Name").</summary>
+    protected void ShowErrors<T>(ApiOutcome<T> outcome)
+    {
+        foreach (var (field, messages) in outcome.Errors)
+        {
+            var key = field.Length == 0 ? "" : char.ToUpperInvariant(field[0]) + field[1..];
+            foreach (var message in messages)
+            {
+                ModelState.AddModelError(key, message);
+            }
+        }
+
+        if (outcome.Errors.Count == 0 && outcome.Title is { } title)
+        {
+            ShowError(title);
+        }
+    }
+
+    /// <summary>Only ever back to this site.</summary>
+    protected IActionResult RedirectToLocal(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && Url.IsLocalUrl(returnUrl) ? LocalRedirect(returnUrl) : Redirect("/");
+}

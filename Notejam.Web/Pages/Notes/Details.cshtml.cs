@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Mvc;
+using Notejam.Web.Api;
+
+namespace Notejam.Web.Pages.Notes;
+
+public sealed class DetailsModel(NotejamApiClient api) : NotejamPageModel(api)
+{
+    public Note Note { get; private set; } = null!;
+
+    public async Task<IActionResult> OnGetAsync(int id)
+    {
+        if (await Api.NoteAsync(id, Aborted) is not { } note)
+        {
+            return NotFound();
+        }
+
+        Note = note;
+        return Page();
+    }
+}

@@ -1,0 +1,15 @@
+using Notejam.Web.Api;
+
+namespace Notejam.Web.Pages;
+
+/// <summary>A page of notes as the tables of / and /pads/{id}/ show it.</summary>
+public sealed record NotesTable(NotePage Notes, string Order, string Path, bool ShowPad)
+{
+    public const int PageSize = 20;
+    public const string DefaultOrder = "-updated_at";
+
+    private static readonly string[] Orders = ["name", "-name", "updated_at", DefaultOrder];
+
+    /// <summary>The order a URL asks for, or the default for anything else.</summary>
+    public static string OrderFrom(string? requested) => Orders.Contains(requested) ? requested! : DefaultOrder;
+}

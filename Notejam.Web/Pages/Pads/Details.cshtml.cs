@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Mvc;
+using Notejam.Web.Api;
+
+namespace Notejam.Web.Pages.Pads;
+
+public sealed class DetailsModel(NotejamApiClient api) : NotejamPageModel(api)
+{
+    public Pad Pad { get; private set; } = null!;
+
+    public NotesTable Table { get; private set; } = null!;
+
+    public async Task<IActionResult> OnGetAsync(int id, string? order, int page = 1)
+    {
+        var sort = NotesTable.OrderFrom(order);
+        var pad = Api.PadAsync(id, Aborted);
+        var notes = Api.NotesAsync(sort, id, Math.Max(page, 1), NotesTable.PageSize, Aborted);
+        if (await pad is not { } found || await notes is not { } page1)
+        {
+            return NotFound();
+        }
+
+        Pad = found;
+        Table = new NotesTable(page1, sort, $"/pads/{id}/", ShowPad: false);
+        return Page();
+    }
+}
