@@ -49,7 +49,17 @@ builder.Services.AddIdentityCore<User>(options =>
     .AddDefaultTokenProviders();
 builder.Services.Configure<DataProtectionTokenProviderOptions>(options =>
     options.TokenLifespan = builder.Configuration.GetValue("Notejam:ResetLinkLifetime", TimeSpan.FromHours(2)));
-builder.Services.AddSingleton<IEmailSender<User>, LoggingEmailSender>();
+// Mail goes to the AppHost's sink or the configured server; with neither, reset links go to the log.
+if (SmtpSettings.FromConfiguration(builder.Configuration) is { } smtp)
+{
+    builder.Services.AddSingleton(smtp);
+    builder.Services.AddSingleton<IEmailSender<User>, SmtpEmailSender>();
+}
+else
+{
+    builder.Services.AddSingleton<IEmailSender<User>, LoggingEmailSender>();
+}
+
 builder.Services.Configure<NotejamLinks>(builder.Configuration.GetSection("Notejam"));
 
 builder.Services.AddSingleton(TimeProvider.System);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Http.Resilience;
 using Notejam.Web;
 using Notejam.Web.Account;
 using Notejam.Web.Api;
@@ -28,7 +29,18 @@ builder.Services.AddScoped<MyPads>();
 builder.Services.AddTransient<ApiTokenHandler>();
 builder.Services.AddHttpClient<NotejamApiClient>(client =>
         client.BaseAddress = new Uri(builder.Configuration["Notejam:ApiUrl"] ?? "https+http://api"))
-    .AddHttpMessageHandler<ApiTokenHandler>();
+    .AddHttpMessageHandler<ApiTokenHandler>()
+    // Fail fast to the 503 page rather than keep a person waiting; never repeat a change the API may have made.
+    .RemoveAllResilienceHandlers()
+    .AddStandardResilienceHandler(options =>
+    {
+        options.Retry.MaxRetryAttempts = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        options.Retry.DisableForUnsafeHttpMethods();
+        options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
+        options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(12);
+        options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
+    });
 
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie(options =>

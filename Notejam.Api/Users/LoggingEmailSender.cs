@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Identity;
 
 namespace Notejam.Api.Users;
 
-/// <summary>Writes account mail to the log until an SMTP sender is configured.</summary>
+/// <summary>Writes account mail to the log where no SMTP server is configured.</summary>
 internal sealed partial class LoggingEmailSender(ILogger<LoggingEmailSender> logger) : IEmailSender<User>
 {
     public Task SendConfirmationLinkAsync(User user, string email, string confirmationLink) => Task.CompletedTask;

@@ -33,6 +33,8 @@ public sealed class ManifestTests
 
         Assert.Contains("{notejam.connectionString}", resources.GetProperty("api").GetProperty("env").GetRawText(), StringComparison.Ordinal);
         Assert.False(resources.TryGetProperty("postgres", out _), "The development database must not be deployed.");
+        Assert.False(resources.TryGetProperty("mail", out _), "The development mail sink must not be deployed.");
+        Assert.DoesNotContain("{mail.", resources.GetRawText(), StringComparison.Ordinal);
     }
 
 #if DEBUG

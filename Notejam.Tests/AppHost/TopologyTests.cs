@@ -14,6 +14,7 @@ public sealed class TopologyTests(AppHostFixture topology)
     [InlineData("notejam")]
     [InlineData("api")]
     [InlineData("web")]
+    [InlineData("mail")]
     public async Task Every_resource_becomes_healthy(string resource)
     {
         var snapshot = await topology.SnapshotAsync(resource, s => s.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy);

@@ -9,11 +9,11 @@ public sealed class DetailsModel(NotejamApiClient api) : NotejamPageModel(api)
 
     public NotesTable Table { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync(int id, string? order, int page = 1)
+    public async Task<IActionResult> OnGetAsync(int id, string? order, [FromQuery(Name = "page")] int pageNumber = 1)
     {
         var sort = NotesTable.OrderFrom(order);
         var pad = Api.PadAsync(id, Aborted);
-        var notes = Api.NotesAsync(sort, id, Math.Max(page, 1), NotesTable.PageSize, Aborted);
+        var notes = Api.NotesAsync(sort, id, Math.Max(pageNumber, 1), NotesTable.PageSize, Aborted);
         if (await pad is not { } found || await notes is not { } page1)
         {
             return NotFound();
