@@ -12,8 +12,6 @@ namespace Notejam.Tests.AppHost;
 [Collection(AppHostTests.Name)]
 public sealed class MailSinkTests(AppHostFixture topology)
 {
-    private static readonly TimeSpan MailTimeout = TimeSpan.FromSeconds(10);
-
     [Fact]
     public async Task A_forgotten_password_is_mailed_with_a_reset_link_to_the_site_and_never_the_password()
     {
@@ -26,7 +24,7 @@ public sealed class MailSinkTests(AppHostFixture topology)
 
         Assert.Equal(HttpStatusCode.Accepted, (await api.PostAsJsonAsync("/users/forgot-password", new { email })).StatusCode);
 
-        var body = await PlainTextMailToAsync(sink, email);
+        var body = await MailSink.PlainTextMailToAsync(sink, email);
         var resetPage = new Uri(topology.App.GetEndpoint("web", "http"), "/reset-password/?").AbsoluteUri;
         var link = new Uri(body.Split(['\r', '\n', ' ']).Single(word => word.StartsWith(resetPage, StringComparison.Ordinal)));
         Assert.DoesNotContain(password, body, StringComparison.Ordinal);
@@ -38,26 +36,5 @@ public sealed class MailSinkTests(AppHostFixture topology)
             email = query["email"].ToString(), token = query["token"].ToString(), newPassword = "from the mail 1", repeatNewPassword = "from the mail 1",
         });
         Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
-    }
-
-    /// <summary>The plain-text body of the newest mail to <paramref name="email"/>, once it has arrived.</summary>
-    private static async Task<string> PlainTextMailToAsync(HttpClient sink, string email)
-    {
-        var deadline = DateTime.UtcNow + MailTimeout;
-        while (true)
-        {
-            var messages = await sink.GetFromJsonAsync<JsonElement>("/api/messages");
-            var id = messages.GetProperty("results").EnumerateArray()
-                .Where(m => m.GetProperty("to").EnumerateArray().Any(to => to.GetString() == email))
-                .Select(m => m.GetProperty("id").GetString())
-                .FirstOrDefault();
-            if (id is not null)
-            {
-                return await sink.GetStringAsync(new Uri($"/api/messages/{id}/plaintext", UriKind.Relative));
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"No mail to {email} reached the mail sink within {MailTimeout.TotalSeconds} s.");
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
     }
 }

@@ -1,0 +1,179 @@
+using System.Text.RegularExpressions;
+using Aspire.Hosting.Testing;
+using Microsoft.Playwright;
+using Notejam.Tests.AppHost;
+using Notejam.Tests.Infrastructure;
+
+namespace Notejam.Tests.Browser;
+
+/// <summary>
+/// A person's whole day with Notejam, in Chromium, against the topology the AppHost starts. Screenshots of
+/// the main pages are kept in TestResults/screenshots as test artifacts.
+/// </summary>
+[Collection(AppHostTests.Name)]
+public sealed partial class BrowserJourneyTests(AppHostFixture topology) : IAsyncLifetime
+{
+    private static readonly string Screenshots = Path.Combine(AppHost.ManifestTests.RepositoryRoot(), "TestResults", "screenshots");
+
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        var chromium = Environment.GetEnvironmentVariable("NOTEJAM_CHROMIUM") ?? "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), $"The browser tests drive Chromium at {chromium}: apt-get install -y chromium, or set NOTEJAM_CHROMIUM.");
+        Directory.CreateDirectory(Screenshots);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    [Fact]
+    public async Task Sign_up_keep_notes_in_a_pad_and_recover_a_forgotten_password()
+    {
+        var page = await NewPageAsync(1280, 800);
+        var email = ApiUser.NewEmail();
+
+        await page.GotoAsync("/signup/");
+        await page.FillAsync("#Email", email);
+        await page.FillAsync("#Password", "first password");
+        await page.FillAsync("#RepeatPassword", "first password");
+        await page.ClickAsync("main button[type=submit]");
+        await Expect(page.Locator(".alert-success")).ToHaveTextAsync("Account is created. Now you can sign in.");
+
+        await SignInAsync(page, email, "first password");
+        await Expect(page.Locator("h1.page-title")).ToHaveTextAsync("All notes (0)");
+        await ShotAsync(page, "all-notes-empty");
+
+        await page.ClickAsync("aside a:text-is('New pad')");
+        await page.FillAsync("#Name", "Personal");
+        await page.ClickAsync("main button[type=submit]");
+        await Expect(page.Locator(".alert-success")).ToHaveTextAsync("Pad is successfully created");
+        await Expect(page.Locator("h1.page-title")).ToHaveTextAsync("Personal (0)");
+
+        await page.ClickAsync("main a:text-is('New note')");
+        await Expect(page.Locator("#PadId option:checked")).ToHaveTextAsync("Personal");
+        await page.FillAsync("#Name", "My July plans");
+        await page.FillAsync("#Text", "1. Finish the project\n2. Trip to Amsterdam");
+        await ShotAsync(page, "new-note");
+        await page.ClickAsync("main button[type=submit]");
+        await Expect(page.Locator(".alert-success")).ToHaveTextAsync("Note is successfully created");
+        await ShotAsync(page, "note");
+
+        await page.ClickAsync("main a:text-is('Edit')");
+        await page.FillAsync("#Name", "My August plans");
+        await page.ClickAsync("main button[type=submit]");
+        await Expect(page.Locator("h1.page-title")).ToHaveTextAsync("My August plans");
+
+        await page.ClickAsync(".logo");
+        await page.ClickAsync("main a:text-is('New note')");
+        await page.FillAsync("#Name", "A gift list");
+        await page.FillAsync("#Text", "Books");
+        await page.SelectOptionAsync("#PadId", new SelectOptionValue { Label = "Personal" });
+        await page.ClickAsync("main button[type=submit]");
+        await page.ClickAsync(".logo");
+        await Expect(page.Locator("td.note-name a")).ToHaveTextAsync(["A gift list", "My August plans"]);
+        await Expect(page.Locator("td.note-date time").First).ToHaveTextAsync(TodayAt());
+        await page.ClickAsync("a.sort[href='/?order=-name']");
+        await Expect(page.Locator("td.note-name a")).ToHaveTextAsync(["My August plans", "A gift list"]);
+        await ShotAsync(page, "all-notes");
+
+        await page.ClickAsync("td.note-name a:text-is('My August plans')");
+        await page.ClickAsync("main a:text-is('Delete it')");
+        await page.ClickAsync("main button[type=submit]");
+        await Expect(page.Locator(".alert-success")).ToHaveTextAsync("Note is successfully deleted");
+        await Expect(page.Locator("h1.page-title")).ToHaveTextAsync("All notes (1)");
+
+        await page.ClickAsync("aside a:text-is('Personal')");
+        await page.ClickAsync("main a:text-is('Pad settings')");
+        await page.ClickAsync("main a:text-is('Delete pad')");
+        await Expect(page.Locator("main form p")).ToContainTextAsync("Deleting it deletes its 1 note too.");
+        await page.ClickAsync("main button[type=submit]");
+        await Expect(page.Locator(".alert-success")).ToHaveTextAsync("Pad is successfully deleted");
+        await Expect(page.Locator("h1.page-title")).ToHaveTextAsync("All notes (0)");
+
+        await page.ClickAsync("nav a:text-is('Account settings')");
+        await page.FillAsync("#OldPassword", "first password");
+        await page.FillAsync("#NewPassword", "second password");
+        await page.FillAsync("#RepeatNewPassword", "second password");
+        await page.ClickAsync("main button[type=submit]");
+        await Expect(page.Locator(".alert-success")).ToHaveTextAsync("Password is successfully changed");
+
+        await page.ClickAsync("nav button:text-is('Sign out')");
+        await Expect(page).ToHaveURLAsync(SignInUrl());
+        await page.ClickAsync("main a:text-is('Forgot password?')");
+        await page.FillAsync("#Email", email);
+        await page.ClickAsync("main button[type=submit]");
+        await Expect(page.Locator(".alert-success")).ToContainTextAsync("a link to reset its password is on its way");
+
+        using var sink = topology.App.CreateHttpClient("mail", "http");
+        var mail = await MailSink.PlainTextMailToAsync(sink, email);
+        var link = ResetLink().Match(mail).Value;
+        await page.GotoAsync(link);
+        await page.FillAsync("#NewPassword", "third password");
+        await page.FillAsync("#RepeatNewPassword", "third password");
+        await ShotAsync(page, "reset-password");
+        await page.ClickAsync("main button[type=submit]");
+        await Expect(page.Locator(".alert-success")).ToHaveTextAsync("Your password is changed. Sign in with the new one.");
+
+        await SignInAsync(page, email, "third password");
+        await Expect(page.Locator(".account-email")).ToHaveTextAsync($"{email}:");
+    }
+
+    [Fact]
+    public async Task The_site_reads_on_a_phone()
+    {
+        var page = await NewPageAsync(375, 740);
+        await page.GotoAsync("/signin/");
+        await ShotAsync(page, "signin-phone");
+
+        var pageWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+
+        Assert.True(pageWidth <= 375, $"The sign-in page is {pageWidth}px wide on a 375px screen.");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private async Task<IPage> NewPageAsync(int width, int height)
+    {
+        var context = await _browser.NewContextAsync(new()
+        {
+            BaseURL = topology.App.GetEndpoint("web", "http").ToString(),
+            ViewportSize = new() { Width = width, Height = height },
+            TimezoneId = "Europe/Amsterdam",
+        });
+        return await context.NewPageAsync();
+    }
+
+    private static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.GotoAsync("/signin/");
+        await page.FillAsync("#Email", email);
+        await page.FillAsync("#Password", password);
+        await page.ClickAsync("main button[type=submit]");
+    }
+
+    private static Task<byte[]> ShotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"{name}.png"), FullPage = true });
+
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+
+    private static IPageAssertions Expect(IPage page) => Assertions.Expect(page);
+
+    [GeneratedRegex(@"^Today at \d\d:\d\d$")]
+    private static partial Regex TodayAt();
+
+    [GeneratedRegex(@"/signin/$")]
+    private static partial Regex SignInUrl();
+
+    [GeneratedRegex(@"http\S+/reset-password/\?\S+")]
+    private static partial Regex ResetLink();
+}
