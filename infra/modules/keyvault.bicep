@@ -1,0 +1,130 @@
+// Key Vault (Azure RBAC, no access policies) holding what the apps must not see in plain text:
+//   notejam-connection-string  ConnectionStrings__notejam for the api, the web and the migration job
+//   smtp-password              Smtp__Password for the api (only when one is given)
+//   postgresAdminPassword      the server's admin password, read back by azd's
+//                              $(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} postgresAdminPassword)
+//                              in main.parameters.json, so every later `azd provision` keeps it
+// The apps reference the secrets by URL through the identity. The URLs carry no version, so the
+// latest one is used: Container Apps fetches a changed value within about 30 minutes, and running
+// replicas see it in their environment after a restart or in a new revision.
+
+param name string
+param location string
+param tags object
+
+@description('Name of the apps\' user-assigned identity (in this resource group): gets Key Vault Secrets User.')
+param readerIdentityName string
+
+@description('Its principal id.')
+param readerPrincipalId string
+
+@description('Principal that runs azd (AZURE_PRINCIPAL_ID); empty for none. Gets Key Vault Secrets User: azd reads postgresAdminPassword back on every provision after the first.')
+param operatorPrincipalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param operatorPrincipalType string = 'User'
+
+@description('The PostgreSQL server\'s host name.')
+param postgresHost string
+
+param postgresDatabase string
+param postgresAdminLogin string
+
+@secure()
+param postgresAdminPassword string
+
+@description('Npgsql pool size per process. Keep (all api and web replicas) x this under the server\'s connection limit.')
+@minValue(1)
+param postgresMaxPoolSize int
+
+@description('Empty: no smtp-password secret.')
+@secure()
+param smtpPassword string = ''
+
+var smtpSecretName = 'smtp-password'
+var secretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
+
+// From the identity's name, not its principal id, so the assignment's name is known before deployment.
+var readerIdentityId = resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', readerIdentityName)
+
+// Npgsql syntax. The password is single-quoted (a quote inside doubled) so that any character the
+// server accepts survives; azd's generated passwords are letters and digits only.
+var connectionString = 'Host=${postgresHost};Port=5432;Database=${postgresDatabase};Username=${postgresAdminLogin};Password=\'${replace(postgresAdminPassword, '\'', '\'\'')}\';SSL Mode=Require;Maximum Pool Size=${postgresMaxPoolSize}'
+
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    // The minimum, so that `azd down --purge` and a new `azd up` under the same name are quick.
+    // Purge protection is left off for the same reason; turn it on for production.
+    softDeleteRetentionInDays: 7
+    // Container Apps fetch the secrets over the vault's public endpoint (the environment has no VNet).
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource connectionStringSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
+  parent: vault
+  name: 'notejam-connection-string'
+  properties: {
+    value: connectionString
+    contentType: 'Npgsql connection string'
+  }
+}
+
+resource adminPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
+  parent: vault
+  name: 'postgresAdminPassword'
+  properties: {
+    value: postgresAdminPassword
+  }
+}
+
+resource smtpPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!empty(smtpPassword)) {
+  parent: vault
+  name: smtpSecretName
+  properties: {
+    value: smtpPassword
+  }
+}
+
+resource readerSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: vault
+  name: guid(vault.id, readerIdentityId, secretsUserRoleId)
+  properties: {
+    principalId: readerPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUserRoleId)
+  }
+}
+
+resource operatorSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  scope: vault
+  name: guid(vault.id, operatorPrincipalId, secretsUserRoleId)
+  properties: {
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUserRoleId)
+  }
+}
+
+output name string = vault.name
+output connectionStringSecretUri string = connectionStringSecret.properties.secretUri
+// Where the SMTP password is when one was given (main.bicep references it only then).
+output smtpKeyVaultSecretUri string = '${vault.properties.vaultUri}secrets/${smtpSecretName}'
