@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Http.Resilience;
 using Notejam.Web;
 using Notejam.Web.Account;
@@ -74,7 +75,15 @@ builder.Services.Configure<RouteOptions>(options =>
     options.LowercaseUrls = true;
     options.AppendTrailingSlash = true;
 });
-builder.Services.AddRazorPages();
+builder.Services.AddAccountRateLimit(builder.Configuration);
+builder.Services.AddRazorPages(options =>
+{
+    foreach (var page in new[] { "/Signin", "/Signup", "/ForgotPassword", "/ResetPassword" })
+    {
+        options.Conventions.AddPageApplicationModelConvention(page, model =>
+            model.EndpointMetadata.Add(new EnableRateLimitingAttribute(AccountRateLimit.Policy)));
+    }
+});
 
 var app = builder.Build();
 
@@ -94,6 +103,7 @@ app.UseStatusCodePagesWithReExecute("/error/", "?code={0}");
 app.UseSecurityHeaders();
 app.UseStaticFiles();
 app.UseRouting();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.Use(async (context, next) =>
 {

@@ -187,6 +187,29 @@ public sealed class SiteBehaviourTests(SiteFactory site)
     }
 
     [Fact]
+    public async Task Account_forms_posted_too_often_from_one_address_answer_429()
+    {
+        var web = site.StartWeb(ServerAddress.Of(site.Api), b => b.UseSetting("Notejam:AccountPostsPerMinute", "3"));
+        using var browser = site.Browser(web);
+        var form = await browser.GetAsync("/signin/");
+        var wrong = new Dictionary<string, string?> { ["Email"] = ApiUser.NewEmail(), ["Password"] = "guess" };
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            Assert.Equal("Wrong email or password", (await browser.SubmitAsync(form, wrong)).Error);
+        }
+
+        var limited = await browser.SubmitAsync(form, wrong);
+        var forgot = await browser.SubmitAsync(await browser.GetAsync("/forgot-password/"), new Dictionary<string, string?> { ["Email"] = ApiUser.NewEmail() });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.Status);
+        Assert.Equal("Too many attempts", limited.Title);
+        Assert.Equal("60", Assert.Single(limited.Headers.GetValues("Retry-After")));
+        Assert.Equal(HttpStatusCode.TooManyRequests, forgot.Status);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/signin/")).Status);
+    }
+
+    [Fact]
     public async Task When_the_api_cannot_be_reached_the_site_answers_503_quickly()
     {
         var web = site.StartWeb(new Uri("http://127.0.0.1:9/"));
