@@ -63,6 +63,7 @@ else
 builder.Services.Configure<NotejamLinks>(builder.Configuration.GetSection("Notejam"));
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<NotejamMetrics>();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblemDetails.Customize);
 builder.Services.AddValidation();
 builder.Services.AddOpenApi();

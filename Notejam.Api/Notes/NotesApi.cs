@@ -94,7 +94,7 @@ internal static class NotesApi
                 : NoteNotFound());
 
         group.MapPost("/", async Task<Results<Created<NoteResponse>, ProblemHttpResult>> (
-            CreateNoteRequest request, ClaimsPrincipal user, NotejamDb db, TimeProvider clock, CancellationToken ct) =>
+            CreateNoteRequest request, ClaimsPrincipal user, NotejamDb db, TimeProvider clock, NotejamMetrics metrics, CancellationToken ct) =>
         {
             var owner = user.Id();
             var pad = await FindPadAsync(db, owner, request.PadId, ct);
@@ -115,6 +115,7 @@ internal static class NotesApi
             };
             db.Notes.Add(note);
             await db.SaveChangesAsync(ct);
+            metrics.NoteCreated();
             return TypedResults.Created($"/notes/{note.Id}", ToResponse(note));
         });
 
@@ -153,10 +154,16 @@ internal static class NotesApi
         });
 
         group.MapDelete("/{id:int}", async Task<Results<NoContent, ProblemHttpResult>> (
-            int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
-            await db.Notes.Where(n => n.Id == id && n.OwnerId == user.Id()).ExecuteDeleteAsync(ct) == 1
-                ? TypedResults.NoContent()
-                : NoteNotFound());
+            int id, ClaimsPrincipal user, NotejamDb db, NotejamMetrics metrics, CancellationToken ct) =>
+        {
+            if (await db.Notes.Where(n => n.Id == id && n.OwnerId == user.Id()).ExecuteDeleteAsync(ct) == 0)
+            {
+                return NoteNotFound();
+            }
+
+            metrics.NoteDeleted();
+            return TypedResults.NoContent();
+        });
 
         return group;
     }

@@ -36,11 +36,12 @@ internal static class PadsApi
                 ? TypedResults.Ok(pad)
                 : PadNotFound());
 
-        group.MapPost("/", async (CreatePadRequest request, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
+        group.MapPost("/", async (CreatePadRequest request, ClaimsPrincipal user, NotejamDb db, NotejamMetrics metrics, CancellationToken ct) =>
         {
             var pad = new Pad { OwnerId = user.Id(), Name = request.Name.Trim() };
             db.Pads.Add(pad);
             await db.SaveChangesAsync(ct);
+            metrics.PadCreated();
             return TypedResults.Created($"/pads/{pad.Id}", new PadResponse(pad.Id, pad.Name, 0, pad.Version));
         });
 
@@ -70,10 +71,16 @@ internal static class PadsApi
 
         // The pad's notes go with it (ON DELETE CASCADE).
         group.MapDelete("/{id:int}", async Task<Results<NoContent, ProblemHttpResult>> (
-            int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
-            await db.Pads.Where(p => p.Id == id && p.OwnerId == user.Id()).ExecuteDeleteAsync(ct) == 1
-                ? TypedResults.NoContent()
-                : PadNotFound());
+            int id, ClaimsPrincipal user, NotejamDb db, NotejamMetrics metrics, CancellationToken ct) =>
+        {
+            if (await db.Pads.Where(p => p.Id == id && p.OwnerId == user.Id()).ExecuteDeleteAsync(ct) == 0)
+            {
+                return PadNotFound();
+            }
+
+            metrics.PadDeleted();
+            return TypedResults.NoContent();
+        });
 
         return group;
     }

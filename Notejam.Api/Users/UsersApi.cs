@@ -4,7 +4,6 @@ using System.Text;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -53,21 +52,37 @@ internal static class UsersApi
         var group = routes.MapGroup("/users").WithTags("Users");
 
         group.MapPost("/register", async Task<Results<Created<UserResponse>, ValidationProblem>> (
-            RegisterRequest request, UserManager<User> users) =>
+            RegisterRequest request, UserManager<User> users, NotejamMetrics metrics) =>
         {
             var email = request.Email.Trim();
             var user = new User { UserName = email, Email = email };
             var result = await users.CreateAsync(user, request.Password);
-            return result.Succeeded
-                ? TypedResults.Created("/users/me", new UserResponse(user.Id, email))
-                : TypedResults.ValidationProblem(FieldErrors(result, passwordField: "password"));
+            if (!result.Succeeded)
+            {
+                return TypedResults.ValidationProblem(FieldErrors(result, passwordField: "password"));
+            }
+
+            metrics.UserRegistered();
+            return TypedResults.Created("/users/me", new UserResponse(user.Id, email));
         });
 
         group.MapPost("/signin", async Task<Results<EmptyHttpResult, ProblemHttpResult>> (
-            SignInRequest request, SignInManager<User> signIn) =>
+            SignInRequest request, SignInManager<User> signIn, NotejamMetrics metrics) =>
         {
             signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
-            var result = await signIn.PasswordSignInAsync(request.Email.Trim(), request.Password, isPersistent: false, lockoutOnFailure: true);
+            var result = SignInResult.Failed;
+            if (await signIn.UserManager.FindByNameAsync(request.Email.Trim()) is { } user)
+            {
+                var wasLockedOut = await signIn.UserManager.IsLockedOutAsync(user);
+                result = await signIn.PasswordSignInAsync(user, request.Password, isPersistent: false, lockoutOnFailure: true);
+                if (result.IsLockedOut && !wasLockedOut)
+                {
+                    // This failure was the one that reached the limit.
+                    metrics.AccountLockedOut();
+                }
+            }
+
+            metrics.SignInAttempted(result);
             if (result.Succeeded)
             {
                 // The bearer handler has written the access and refresh tokens.
@@ -96,13 +111,15 @@ internal static class UsersApi
         });
 
         group.MapPost("/forgot-password", async (
-            ForgotPasswordRequest request, UserManager<User> users, IEmailSender<User> mail, IOptions<NotejamLinks> links) =>
+            ForgotPasswordRequest request, UserManager<User> users, IEmailSender<User> mail, IOptions<NotejamLinks> links,
+            NotejamMetrics metrics) =>
         {
             // The same answer whether or not the account exists.
             if (await users.FindByEmailAsync(request.Email.Trim()) is { Email: { } email } user)
             {
                 var token = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
                 await mail.SendPasswordResetLinkAsync(user, email, links.Value.ResetPassword(email, token).AbsoluteUri);
+                metrics.PasswordResetRequested();
             }
 
             return TypedResults.Accepted((string?)null);
