@@ -66,6 +66,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<NotejamMetrics>();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblemDetails.Customize);
 builder.Services.AddValidation();
+builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new NoNulStrings()));
 builder.Services.AddOpenApi();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
 

@@ -57,6 +57,11 @@ internal static class NotesApi
             {
                 errors["pageSize"] = [$"A page holds 1 to {MaxPageSize} notes."];
             }
+            else if ((page - 1L) * pageSize > int.MaxValue)
+            {
+                // Past any note there could be, and past what the OFFSET can count.
+                errors["page"] = ["There is no such page."];
+            }
 
             if (errors.Count > 0)
             {

@@ -10,7 +10,7 @@ public sealed class IndexModel(NotejamApiClient api) : NotejamPageModel(api)
     public async Task<IActionResult> OnGetAsync(string? order, [FromQuery(Name = "page")] int pageNumber = 1)
     {
         var sort = NotesTable.OrderFrom(order);
-        var notes = await Api.NotesAsync(sort, padId: null, Math.Max(pageNumber, 1), NotesTable.PageSize, Aborted);
+        var notes = await Api.NotesAsync(sort, padId: null, NotesTable.PageFrom(pageNumber), NotesTable.PageSize, Aborted);
         Table = new NotesTable(notes!, sort, "/", ShowPad: true);
         return Page();
     }

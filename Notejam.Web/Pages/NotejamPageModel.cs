@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Notejam.Web.Api;
 
@@ -38,6 +39,19 @@ public abstract class NotejamPageModel(NotejamApiClient api) : PageModel
         if (outcome.Errors.Count == 0 && outcome.Title is { } title)
         {
             ShowError(title);
+        }
+    }
+
+    /// <summary>
+    /// A verb the page has no handler for (a POST to a page without a form) is the 404 page: Razor Pages would
+    /// otherwise render the page without running any handler, with nothing loaded.
+    /// </summary>
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.HandlerMethod is null)
+        {
+            context.Result = NotFound();
         }
     }
 

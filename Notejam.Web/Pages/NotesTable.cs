@@ -12,4 +12,7 @@ public sealed record NotesTable(NotePage Notes, string Order, string Path, bool 
 
     /// <summary>The order a URL asks for, or the default for anything else.</summary>
     public static string OrderFrom(string? requested) => Orders.Contains(requested) ? requested! : DefaultOrder;
+
+    /// <summary>A page number the API can count to (it refuses pages past int.MaxValue notes); page 1 below 1.</summary>
+    public static int PageFrom(int requested) => Math.Clamp(requested, 1, (int.MaxValue / PageSize) + 1);
 }

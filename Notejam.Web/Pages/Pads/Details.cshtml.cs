@@ -13,7 +13,7 @@ public sealed class DetailsModel(NotejamApiClient api) : NotejamPageModel(api)
     {
         var sort = NotesTable.OrderFrom(order);
         var pad = Api.PadAsync(id, Aborted);
-        var notes = Api.NotesAsync(sort, id, Math.Max(pageNumber, 1), NotesTable.PageSize, Aborted);
+        var notes = Api.NotesAsync(sort, id, NotesTable.PageFrom(pageNumber), NotesTable.PageSize, Aborted);
         if (await pad is not { } found || await notes is not { } page1)
         {
             return NotFound();

@@ -1,0 +1,136 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Notejam.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Notejam.Tests.Web;
+
+/// <summary>
+/// Every page the site maps, on GET and POST, for an anonymous visitor, the owner of the note or pad it names,
+/// and another person. The routes come from the site's own endpoint data, so a new page is checked here.
+/// </summary>
+[Collection(SiteTests.Name)]
+public sealed class AuthorizationMatrixTests(SiteFactory site, ITestOutputHelper output)
+{
+    private static readonly string[] Anonymous =
+        ["/signin", "/signup", "/forgot-password", "/reset-password", "/error", "/signout", "/health", "/alive"];
+
+    /// <summary>Endpoints that are not pages, so their URLs take no trailing slash.</summary>
+    private static readonly string[] Probes = ["/health", "/alive"];
+
+    [Fact]
+    public async Task An_anonymous_visitor_is_sent_to_sign_in_from_every_page_but_the_public_ones()
+    {
+        var web = StartWeb();
+        using var owner = await SiteUser.SignUpAndInAsync(site, web);
+        var (noteId, padId) = await CreateNoteInPadAsync(owner);
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = ServerAddress.Of(web) };
+        var failures = new List<string>();
+
+        foreach (var route in Routes(web))
+        {
+            var url = Concrete(route, noteId, padId);
+            using var request = new HttpRequestMessage(new HttpMethod(route.Verb), url);
+            if (route.Verb == "POST")
+            {
+                request.Content = new FormUrlEncodedContent([new("Name", "Anonymous")]);
+            }
+
+            using var response = await anonymous.SendAsync(request);
+            var status = (int)response.StatusCode;
+            var location = response.Headers.Location is { } to ? new Uri(anonymous.BaseAddress!, to).PathAndQuery : "";
+            var toSignIn = status == 302 && location.StartsWith("/signin/?ReturnUrl=", StringComparison.Ordinal);
+            var wrong = Anonymous.Contains(route.Pattern)
+                ? status >= 500 || toSignIn ? "expected a public answer" : null
+                : toSignIn ? null : "expected 302 to /signin/?ReturnUrl=...";
+            if (wrong is not null)
+            {
+                failures.Add($"{route} ({url}) anonymously: {wrong}, got {status} {location}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+        Assert.Equal(HttpStatusCode.OK, (await owner.Browser.GetAsync($"/notes/{noteId}/")).Status);
+    }
+
+    [Fact]
+    public async Task Another_persons_note_and_pad_are_not_found_on_any_page_and_stay_unchanged()
+    {
+        var web = StartWeb();
+        using var owner = await SiteUser.SignUpAndInAsync(site, web);
+        using var other = await SiteUser.SignUpAndInAsync(site, web);
+        var (noteId, padId) = await CreateNoteInPadAsync(owner);
+        var before = await SnapshotAsync(owner, noteId, padId);
+        var tokenPage = await other.Browser.GetAsync("/notes/create/");
+        var owned = Routes(web).Where(route => route.IsOwned).ToList();
+        Assert.True(owned.Count >= 6, $"Only {owned.Count} pages of a note or pad: {string.Join(", ", owned)}");
+        var failures = new List<string>();
+
+        foreach (var route in owned)
+        {
+            var url = Concrete(route, noteId, padId);
+            var page = route.Verb == "POST"
+                ? await other.Browser.PostAsync(url, NotePagesTests.Form(tokenPage, ("Name", "Mine"), ("Text", "Mine"), ("Version", "1")))
+                : await other.Browser.GetAsync(url);
+            if (page.Status != HttpStatusCode.NotFound)
+            {
+                failures.Add($"{route} ({url}) as another person: expected 404, got {(int)page.Status} at {page.Url}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+        Assert.Equal(before, await SnapshotAsync(owner, noteId, padId));
+    }
+
+    [Fact]
+    public async Task The_owner_gets_every_page()
+    {
+        var web = StartWeb();
+        using var owner = await SiteUser.SignUpAndInAsync(site, web);
+        var (noteId, padId) = await CreateNoteInPadAsync(owner);
+        var failures = new List<string>();
+
+        foreach (var route in Routes(web).Where(route => route.Verb == "GET"))
+        {
+            var url = Concrete(route, noteId, padId);
+            var page = await owner.Browser.GetAsync(url);
+            var expected = route.Pattern == "/error" ? HttpStatusCode.NotFound : HttpStatusCode.OK;
+            if (page.Status != expected)
+            {
+                failures.Add($"{route} ({url}) as the owner: expected {(int)expected}, got {(int)page.Status} at {page.Url}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    /// <summary>A replica of its own, so these posts never use up the shared site's account-form allowance.</summary>
+    private WebFactory StartWeb() => site.StartWeb(ServerAddress.Of(site.Api),
+        builder => builder.UseSetting("Notejam:AccountPostsPerMinute", "100000"));
+
+    private List<RouteVerb> Routes(WebFactory web)
+    {
+        var routes = RouteTable.Of(web.Services, "GET", "POST").ToList();
+        output.WriteLine($"{routes.Count} (route, verb) pairs: {string.Join(", ", routes)}");
+        Assert.True(routes.Count >= 14, $"Only {routes.Count} site routes found: {string.Join(", ", routes)}");
+        return routes;
+    }
+
+    // Pages are linked with a trailing slash. The error page without a code is the 500 page; with one it is that page.
+    private static string Concrete(RouteVerb route, int noteId, int padId) =>
+        route.Url(noteId, padId).TrimEnd('/')
+        + (Probes.Contains(route.Pattern) ? "" : "/")
+        + (route.Pattern == "/error" ? "?code=404" : "");
+
+    private static async Task<(int NoteId, int PadId)> CreateNoteInPadAsync(SiteUser owner)
+    {
+        var pad = await owner.CreatePadAsync("Owned pad");
+        var note = await owner.CreateNoteAsync("Owned note", "Owned text", pad.IdInUrl);
+        return (note.IdInUrl, pad.IdInUrl);
+    }
+
+    private static async Task<string> SnapshotAsync(SiteUser owner, int noteId, int padId) =>
+        (await owner.Browser.GetAsync($"/notes/{noteId}/")).Document.QuerySelector("main")!.TextContent
+        + (await owner.Browser.GetAsync($"/notes/{noteId}/edit/")).Value("Version")
+        + (await owner.Browser.GetAsync($"/pads/{padId}/")).Document.QuerySelector("main")!.TextContent;
+}
