@@ -20,6 +20,7 @@ internal sealed class NotejamMetrics
     private readonly Counter<long> _lockouts;
     private readonly Counter<long> _usersRegistered;
     private readonly Counter<long> _passwordResetsRequested;
+    private readonly Counter<long> _rateLimited;
 
     public NotejamMetrics(IMeterFactory meterFactory)
     {
@@ -36,6 +37,8 @@ internal sealed class NotejamMetrics
         _usersRegistered = meter.CreateCounter<long>("notejam.users.registered", "{user}", "Accounts registered.");
         _passwordResetsRequested = meter.CreateCounter<long>("notejam.password_resets.requested", "{request}",
             "Password-reset links sent (requests for an address with no account are not counted).");
+        _rateLimited = meter.CreateCounter<long>("notejam.rate_limited", "{request}",
+            "Requests refused with 429 by a rate limit, by limit: account-posts (per client address) or reset-mails (per email address).");
     }
 
     public void NoteCreated() => _notesCreated.Add(1);
@@ -54,4 +57,6 @@ internal sealed class NotejamMetrics
     public void UserRegistered() => _usersRegistered.Add(1);
 
     public void PasswordResetRequested() => _passwordResetsRequested.Add(1);
+
+    public void RateLimited(string limit) => _rateLimited.Add(1, new KeyValuePair<string, object?>("limit", limit));
 }

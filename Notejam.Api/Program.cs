@@ -10,6 +10,8 @@ using Notejam.Api.Users;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddClientAddresses();
+builder.AddGracefulShutdown();
 builder.AddNpgsqlDbContext<NotejamDb>("notejam",
     settings =>
     {
@@ -64,6 +66,7 @@ builder.Services.Configure<NotejamLinks>(builder.Configuration.GetSection("Notej
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<NotejamMetrics>();
+builder.Services.AddAccountLimits(builder.Configuration);
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblemDetails.Customize);
 builder.Services.AddValidation();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new NoNulStrings()));
@@ -80,6 +83,7 @@ if (args is ["migrate", ..])
     return;
 }
 
+app.UseClientAddresses();
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // Unreadable input (bad JSON, an oversized body) is the client's error, answered with its own status.
@@ -89,6 +93,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi();
 app.MapDefaultEndpoints();

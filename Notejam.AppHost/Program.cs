@@ -1,4 +1,5 @@
 using Notejam.AppHost;
+using Microsoft.Extensions.Configuration;
 
 // The Notejam topology: PostgreSQL, a one-shot migration step, the API that owns the data,
 // the web site people use, and a mail sink that catches the API's mail. Where PostgreSQL comes from
@@ -14,7 +15,9 @@ var migrations = builder.AddProject<Projects.Notejam_Api>("migrations", launchPr
     .WithReference(notejamDb)
     .WaitFor(notejamDb);
 
+// `dotnet run --project Notejam.AppHost -- --Notejam:ApiReplicas=2` runs the API twice behind one endpoint.
 var api = builder.AddProject<Projects.Notejam_Api>("api")
+    .WithReplicas(builder.Configuration.GetValue("Notejam:ApiReplicas", 1))
     .WithReference(notejamDb)
     .WaitFor(notejamDb)
     .WaitForCompletion(migrations)

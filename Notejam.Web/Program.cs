@@ -12,6 +12,8 @@ using Notejam.Web.Api;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddClientAddresses();
+builder.AddGracefulShutdown();
 
 // Every replica shares one key ring, so cookies and antiforgery tokens survive restarts and load balancing.
 builder.AddNpgsqlDbContext<KeyRingDb>("notejam", settings =>
@@ -87,12 +89,17 @@ builder.Services.AddRazorPages(options =>
 
 var app = builder.Build();
 
+app.UseClientAddresses();
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     ExceptionHandlingPath = "/error/",
-    StatusCodeSelector = exception => ApiUnavailable.Is(exception)
-        ? StatusCodes.Status503ServiceUnavailable
-        : StatusCodes.Status500InternalServerError,
+    StatusCodeSelector = exception => exception switch
+    {
+        TooManyRequestsException => StatusCodes.Status429TooManyRequests,
+        _ when ApiUnavailable.Is(exception) => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    },
+    SuppressDiagnosticsCallback = context => context.Exception is TooManyRequestsException,
 });
 if (!app.Environment.IsDevelopment())
 {

@@ -64,7 +64,7 @@ internal static class UsersApi
 
             metrics.UserRegistered();
             return TypedResults.Created("/users/me", new UserResponse(user.Id, email));
-        });
+        }).RequireRateLimiting(AccountLimits.ClientPolicy);
 
         group.MapPost("/signin", async Task<Results<EmptyHttpResult, ProblemHttpResult>> (
             SignInRequest request, SignInManager<User> signIn, NotejamMetrics metrics) =>
@@ -93,7 +93,7 @@ internal static class UsersApi
                 ? TypedResults.Problem(title: "Too many failed sign-ins. Try again later or reset your password.",
                     statusCode: StatusCodes.Status429TooManyRequests)
                 : TypedResults.Problem(title: "Wrong email or password.", statusCode: StatusCodes.Status401Unauthorized);
-        });
+        }).RequireRateLimiting(AccountLimits.ClientPolicy);
 
         group.MapPost("/refresh", async Task<Results<SignInHttpResult, ProblemHttpResult>> (
             RefreshRequest request, SignInManager<User> signIn, IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider clock) =>
@@ -110,10 +110,18 @@ internal static class UsersApi
             return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
         });
 
-        group.MapPost("/forgot-password", async (
+        group.MapPost("/forgot-password", async Task<Results<Accepted, ProblemHttpResult>> (
             ForgotPasswordRequest request, UserManager<User> users, IEmailSender<User> mail, IOptions<NotejamLinks> links,
-            NotejamMetrics metrics) =>
+            ResetMailLimit limit, NotejamMetrics metrics) =>
         {
+            // Counted per address asked for, known or not, so the answer says nothing about who has an account.
+            if (!limit.TryTake(request.Email.Trim()))
+            {
+                metrics.RateLimited("reset-mails");
+                return TypedResults.Problem(title: "Too many reset mails were asked for this address. Try again later.",
+                    statusCode: StatusCodes.Status429TooManyRequests);
+            }
+
             // The same answer whether or not the account exists.
             if (await users.FindByEmailAsync(request.Email.Trim()) is { Email: { } email } user)
             {
@@ -123,7 +131,7 @@ internal static class UsersApi
             }
 
             return TypedResults.Accepted((string?)null);
-        });
+        }).RequireRateLimiting(AccountLimits.ClientPolicy);
 
         group.MapPost("/reset-password", async Task<Results<NoContent, ValidationProblem>> (
             ResetPasswordRequest request, UserManager<User> users) =>
@@ -147,7 +155,7 @@ internal static class UsersApi
             await users.SetLockoutEndDateAsync(user, null);
             await users.ResetAccessFailedCountAsync(user);
             return TypedResults.NoContent();
-        });
+        }).RequireRateLimiting(AccountLimits.ClientPolicy);
 
         var me = group.MapGroup("/me").RequireAuthorization();
 

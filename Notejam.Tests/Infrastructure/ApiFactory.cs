@@ -48,6 +48,11 @@ public sealed class ApiFactory : WebApplicationFactory<NotejamDb>, IAsyncLifetim
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:notejam", ConnectionString);
         builder.UseSetting("Notejam:WebUrl", WebUrl);
+        // Every test person signs up and in from 127.0.0.1; the limits themselves are tested on their own replicas.
+        builder.UseSetting("Notejam:AccountPostsPerMinute", "100000");
+        builder.UseSetting("Notejam:ResetMailsPerHour", "100000");
+        // Disposing a test server need not wait for load balancers; GracefulShutdownTests sets its own delay.
+        builder.UseSetting("Notejam:ShutdownDelay", "00:00:00");
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<IEmailSender<User>>();

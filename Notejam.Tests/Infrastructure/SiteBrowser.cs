@@ -24,6 +24,9 @@ public sealed class SiteBrowser : IDisposable
 
     public Uri Site => _http.BaseAddress!;
 
+    /// <summary>Sent with every request, e.g. the X-Forwarded-For a proxy in front of the site would add.</summary>
+    public System.Net.Http.Headers.HttpRequestHeaders Headers => _http.DefaultRequestHeaders;
+
     public Task<SitePage> GetAsync(string url) => SendAsync(new HttpRequestMessage(HttpMethod.Get, url));
 
     /// <summary>Fills the page's form (the first one in the content unless a selector says otherwise) and submits it.</summary>

@@ -51,6 +51,7 @@ public sealed class WebFactory(string connectionString, Uri api, Action<IWebHost
         builder.UseSetting("Notejam:ApiUrl", api.ToString());
         // Every test person signs up and in from 127.0.0.1; the limit itself is tested on its own replica.
         builder.UseSetting("Notejam:AccountPostsPerMinute", "100000");
+        builder.UseSetting("Notejam:ShutdownDelay", "00:00:00");
         configure?.Invoke(builder);
     }
 }

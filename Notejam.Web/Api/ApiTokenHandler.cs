@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Authentication;
 
 namespace Notejam.Web.Api;
 
-/// <summary>Forwards the signed-in person's API token, kept in their (encrypted) authentication ticket.</summary>
+/// <summary>
+/// Forwards the signed-in person's API token, kept in their (encrypted) authentication ticket, and their address
+/// (X-Forwarded-For), so the API's per-client limits count people, not web replicas.
+/// </summary>
 public sealed class ApiTokenHandler(IHttpContextAccessor accessor) : DelegatingHandler
 {
     public const string AccessToken = "access_token";
@@ -14,7 +17,14 @@ public sealed class ApiTokenHandler(IHttpContextAccessor accessor) : DelegatingH
     {
         // Read from the ticket the authentication middleware already validated (and maybe refreshed) for this
         // request; asking for authentication again from here would re-enter the cookie handler.
-        var ticket = accessor.HttpContext?.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties;
+        var context = accessor.HttpContext;
+        if (context?.Connection.RemoteIpAddress is { } address)
+        {
+            request.Headers.Remove("X-Forwarded-For");
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", address.ToString());
+        }
+
+        var ticket = context?.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties;
         if (request.Headers.Authorization is null && ticket?.GetTokenValue(AccessToken) is { Length: > 0 } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -112,6 +112,12 @@ public sealed class NotejamApiClient(HttpClient http)
             response.EnsureSuccessStatusCode();
         }
 
+        // A wait imposed on this visitor's address (not a locked account, which has no Retry-After): the site's 429 page.
+        if (response.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter is not null)
+        {
+            throw new TooManyRequestsException();
+        }
+
         var problem = await response.Content.ReadFromJsonAsync<Problem>(Json, ct);
         return new ApiOutcome<T>
         {
@@ -131,3 +137,7 @@ public sealed class NotejamApiClient(HttpClient http)
 
     private sealed record Problem(string? Title, Dictionary<string, string[]>? Errors);
 }
+
+/// <summary>The API refused this visitor's address for a while; the site answers with its 429 page.</summary>
+public sealed class TooManyRequestsException() : Exception("The API rate-limited this client address.");
+
