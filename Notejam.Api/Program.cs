@@ -100,5 +100,6 @@ app.MapDefaultEndpoints();
 app.MapUsers();
 app.MapPads();
 app.MapNotes();
+app.MapNoteSearch();
 
 app.Run();

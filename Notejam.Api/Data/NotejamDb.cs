@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using NpgsqlTypes;
 using Notejam.Api.Notes;
 using Notejam.Api.Pads;
 using Notejam.Api.Users;
@@ -13,6 +14,9 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
 {
     // ICU's root collation sorts names as people read them ("apple" < "Banana"), on every PostgreSQL host.
     private const string NameCollation = "und-x-icu";
+
+    /// <summary>The generated tsvector column of Notes that <see cref="NoteSearchApi"/> queries.</summary>
+    public const string SearchVector = "SearchVector";
 
     public DbSet<Pad> Pads => Set<Pad>();
 
@@ -40,6 +44,12 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
             note.HasIndex(n => new { n.OwnerId, n.UpdatedAt });
             note.HasIndex(n => new { n.OwnerId, n.Name });
             note.HasIndex(n => new { n.PadId, n.UpdatedAt });
+            // What search looks in: the name weighs more than the text. Kept by PostgreSQL itself on every insert and update.
+            note.Property<NpgsqlTsVector>(SearchVector).HasComputedColumnSql(
+                $"setweight(to_tsvector('{NoteSearch.Configuration}', \"Name\"), 'A') || " +
+                $"setweight(to_tsvector('{NoteSearch.Configuration}', \"Text\"), 'B')",
+                stored: true);
+            note.HasIndex(SearchVector).HasMethod("GIN");
         });
     }
 }

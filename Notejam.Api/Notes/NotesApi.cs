@@ -42,25 +42,10 @@ internal static class NotesApi
             ClaimsPrincipal user, NotejamDb db, CancellationToken ct,
             string? order, int? padId, int page = 1, int pageSize = DefaultPageSize) =>
         {
-            var errors = new Dictionary<string, string[]>();
+            var errors = PagingErrors(page, pageSize);
             if (!NoteOrder.IsKnown(order))
             {
                 errors["order"] = [$"Order by one of: {string.Join(", ", NoteOrder.All)}."];
-            }
-
-            if (page < 1)
-            {
-                errors["page"] = ["Pages are numbered from 1."];
-            }
-
-            if (pageSize is < 1 or > MaxPageSize)
-            {
-                errors["pageSize"] = [$"A page holds 1 to {MaxPageSize} notes."];
-            }
-            else if ((page - 1L) * pageSize > int.MaxValue)
-            {
-                // Past any note there could be, and past what the OFFSET can count.
-                errors["page"] = ["There is no such page."];
             }
 
             if (errors.Count > 0)
@@ -171,6 +156,28 @@ internal static class NotesApi
         });
 
         return group;
+    }
+
+    /// <summary>What is wrong with a page of notes asked for, by field; empty when nothing is.</summary>
+    public static Dictionary<string, string[]> PagingErrors(int page, int pageSize)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (page < 1)
+        {
+            errors["page"] = ["Pages are numbered from 1."];
+        }
+
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            errors["pageSize"] = [$"A page holds 1 to {MaxPageSize} notes."];
+        }
+        else if ((page - 1L) * pageSize > int.MaxValue)
+        {
+            // Past any note there could be, and past what the OFFSET can count.
+            errors["page"] = ["There is no such page."];
+        }
+
+        return errors;
     }
 
     // PostgreSQL keeps microseconds: the answer shows what a later read will show.

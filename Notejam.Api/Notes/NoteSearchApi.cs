@@ -1,0 +1,94 @@
+using System.ComponentModel;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Notejam.Api.Data;
+using Notejam.Api.Users;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Notejam.Api.Notes;
+
+public sealed record NoteSearchHit(
+    int Id,
+    string Name,
+    PadSummary? Pad,
+    DateTimeOffset UpdatedAt,
+    [property: Description(
+        "A few words of the text around the matches. Each match is enclosed in U+E000 (start) and U+E001 (end); " +
+        "the rest is the note's own text, not HTML: encode it before showing it.")]
+    string Snippet,
+    [property: Description("PostgreSQL's ts_rank: a match in the name counts more than one in the text. Higher is better.")]
+    float Rank);
+
+public sealed record NoteSearchPage(IReadOnlyList<NoteSearchHit> Items, int TotalCount, int Page, int PageSize);
+
+/// <summary>GET /notes/search: my notes that hold every word asked for (the last one as a prefix too), best first.</summary>
+internal static class NoteSearchApi
+{
+    // Two short fragments around the matches; a note with no match in its text (only in its name) shows its first words.
+    private static readonly string HeadlineOptions =
+        $"StartSel={NoteSearch.MatchStart}, StopSel={NoteSearch.MatchEnd}, MaxWords=24, MinWords=10, ShortWord=2, " +
+        "MaxFragments=2, FragmentDelimiter=\" … \"";
+
+    private sealed record Row(int Id, string Name, int? PadId, string? PadName, DateTimeOffset UpdatedAt, string Snippet, float Rank);
+
+    // EF Core maps parameters by their value's type, which for a query is a node type (NpgsqlTsQueryAnd…): say it is a tsquery.
+    private static NpgsqlParameter Parameter(NpgsqlTsQuery query, string name) =>
+        new(name, NpgsqlDbType.TsQuery) { Value = query };
+
+    public static RouteHandlerBuilder MapNoteSearch(this IEndpointRouteBuilder routes) =>
+        routes.MapGroup("/notes").WithTags("Notes").RequireAuthorization().MapGet("/search", async Task<Results<Ok<NoteSearchPage>, ValidationProblem>> (
+            ClaimsPrincipal user, NotejamDb db, CancellationToken ct,
+            [Description("The words to look for, at most 200 characters; punctuation is ignored.")] string? q,
+            int page = 1, int pageSize = NotesApi.DefaultPageSize) =>
+        {
+            var errors = NotesApi.PagingErrors(page, pageSize);
+            if (q?.Length > NoteSearch.MaxQueryLength)
+            {
+                errors["q"] = [$"Search for at most {NoteSearch.MaxQueryLength} characters."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return TypedResults.ValidationProblem(errors);
+            }
+
+            if (NoteSearch.Parse(q) is not { } query)
+            {
+                return TypedResults.Ok(new NoteSearchPage([], 0, page, pageSize));
+            }
+
+            var owner = user.Id();
+            var total = await db.Database.SqlQuery<int>($"""
+                SELECT count(*)::int AS "Value" FROM "Notes" WHERE "OwnerId" = {owner} AND "SearchVector" @@ {Parameter(query, "q")}
+                """).SingleAsync(ct);
+            if (total == 0)
+            {
+                return TypedResults.Ok(new NoteSearchPage([], 0, page, pageSize));
+            }
+
+            // Ranked and cut to the page first, so that only the page's notes are read whole for their snippets.
+            var rows = await db.Database.SqlQuery<Row>($"""
+                SELECT hit."Id", hit."Name", hit."PadId", pad."Name" AS "PadName", hit."UpdatedAt",
+                       ts_headline({NoteSearch.Configuration}::regconfig, note."Text", {Parameter(query, "q1")}, {HeadlineOptions}) AS "Snippet",
+                       hit."Rank"
+                FROM (
+                    SELECT "Id", "Name", "PadId", "UpdatedAt", ts_rank("SearchVector", {Parameter(query, "q2")}) AS "Rank"
+                    FROM "Notes"
+                    WHERE "OwnerId" = {owner} AND "SearchVector" @@ {Parameter(query, "q3")}
+                    ORDER BY "Rank" DESC, "UpdatedAt" DESC, "Id" DESC
+                    LIMIT {pageSize} OFFSET {(page - 1) * pageSize}
+                ) AS hit
+                JOIN "Notes" AS note ON note."Id" = hit."Id"
+                LEFT JOIN "Pads" AS pad ON pad."Id" = hit."PadId"
+                ORDER BY hit."Rank" DESC, hit."UpdatedAt" DESC, hit."Id" DESC
+                """).ToListAsync(ct);
+            var items = rows.Select(r => new NoteSearchHit(
+                r.Id, r.Name, r.PadId is { } pad ? new PadSummary(pad, r.PadName!) : null, r.UpdatedAt, r.Snippet, r.Rank)).ToList();
+            return TypedResults.Ok(new NoteSearchPage(items, total, page, pageSize));
+        })
+        .WithSummary("Search my notes")
+        .WithDescription("Full-text search of my notes' names and texts (PostgreSQL, configuration 'simple'): every word must match, " +
+            "the last one also as the start of a word. Best match first, then the latest edited.");
+}
