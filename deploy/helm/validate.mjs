@@ -41,6 +41,7 @@ function usage(message) {
 
 const nodeModules = path.resolve(options.models, 'node_modules');
 const modelsRoot = path.join(nodeModules, 'kubernetes-models');
+const crdModelRoots = [path.join(nodeModules, '@kubernetes-models', 'prometheus-operator')].filter((root) => existsSync(root));
 if (!existsSync(modelsRoot)) usage(`kubernetes-models is not installed under ${nodeModules}`);
 const yaml = createRequire(path.join(nodeModules, 'noop.js'))('js-yaml');
 
@@ -93,8 +94,10 @@ const ofKind = (kind) => documents.filter((doc) => doc.kind === kind);
 function modelFile(doc) {
   const [group, version] = doc.apiVersion.includes('/') ? doc.apiVersion.split('/') : [null, doc.apiVersion];
   if (!/^[A-Za-z0-9]+$/.test(doc.kind) || !/^[a-z0-9]+$/.test(version) || (group && !/^[a-z0-9.-]+$/.test(group))) return null;
-  const file = group ? path.join(modelsRoot, group, version, `${doc.kind}.js`) : path.join(modelsRoot, version, `${doc.kind}.js`);
-  return existsSync(file) ? file : null;
+  // Custom resources come from the packages of their operators (the ServiceMonitor: prometheus-operator).
+  const roots = [modelsRoot, ...crdModelRoots];
+  const files = roots.map((root) => (group ? path.join(root, group, version, `${doc.kind}.js`) : path.join(root, version, `${doc.kind}.js`)));
+  return files.find((file) => existsSync(file)) ?? null;
 }
 
 for (const doc of documents) {
@@ -157,10 +160,17 @@ function namedType(file, name) {
   const local = decls.aliases.get(name) ?? name;
   if (decls.interfaces.has(local)) return decls.interfaces.get(local);
 
-  const start = decls.text.search(new RegExp(`^export interface ${local}( extends TypeMeta)? \\{$`, 'm'));
+  const header = new RegExp(`^export interface ${local}(?: extends ([^{]+))? \\{$`, 'm').exec(decls.text);
+  const start = header ? header.index : -1;
   if (start >= 0) {
     const type = { kind: 'object', props: new Map(), file };
     decls.interfaces.set(local, type);
+    // The properties of the interfaces it extends (TypeMeta's apiVersion and kind are declared again).
+    for (const base of (header[1] ?? '').split(',').map((b) => b.trim()).filter((b) => b && b !== 'TypeMeta')) {
+      const inherited = namedType(file, base);
+      if (inherited.kind === 'object') for (const [key, value] of inherited.props) type.props.set(key, value);
+      else throw new Error(`${file}: cannot resolve ${base}, which ${local} extends (extend validate.mjs)`);
+    }
     const body = decls.text.slice(start).split('\n');
     for (let i = 1; i < body.length && body[i] !== '}'; i++) {
       const line = body[i];
@@ -500,6 +510,97 @@ const sensitiveName = /password|secret|connectionstring|token|apikey|api_key/i;
     problems.push('api: no Notejam__WebUrl');
   }
   check('the api and the web get their settings (database, api URL, public URL, environment, telemetry name)', problems);
+}
+
+// Prometheus: what is scraped serves /metrics, and what is scaled on can be computed from it.
+{
+  // A setting of a Deployment's first container, from its env or its ConfigMaps.
+  const settingOf = (deployment) => (name) => {
+    const container = podSpecOf(deployment ?? {})?.containers?.[0];
+    const env = (container?.env ?? []).find((e) => e.name === name);
+    if (env) return env.value;
+    for (const from of container?.envFrom ?? []) {
+      const value = ofKind('ConfigMap').find((m) => m.metadata.name === from.configMapRef?.name)?.data?.[name];
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+  const metricsOn = (deployment) => settingOf(deployment)('Metrics__Prometheus__Enabled') === 'true';
+  const behind = (service) => deployments.find((d) => selects(service?.spec?.selector, podLabelsOf(d)));
+  for (const monitor of ofKind('ServiceMonitor')) {
+    const targets = services.filter((s) => selects(monitor.spec?.selector?.matchLabels, s.metadata?.labels));
+    const problems = [];
+    if (targets.length !== 1) problems.push(`selects ${targets.length} Services of the chart`);
+    for (const endpoint of monitor.spec?.endpoints ?? []) {
+      if (endpoint.path !== '/metrics') problems.push(`endpoint path ${endpoint.path}, the app serves /metrics`);
+      if (!targets.every((t) => (t.spec.ports ?? []).some((p) => p.name === endpoint.port))) problems.push(`port ${endpoint.port} is no named port of the Service`);
+    }
+    if ((monitor.spec?.endpoints ?? []).length === 0) problems.push('no endpoint');
+    for (const target of targets) {
+      const deployment = behind(target);
+      if (!metricsOn(deployment)) problems.push(`${id(deployment)} does not serve /metrics (Metrics__Prometheus__Enabled)`);
+      // Kestrel must listen on the container port behind the scraped Service port, and /metrics answer there.
+      const settings = settingOf(deployment);
+      for (const endpoint of monitor.spec?.endpoints ?? []) {
+        const servicePort = (target.spec.ports ?? []).find((p) => p.name === endpoint.port);
+        const containerPort = (podSpecOf(deployment)?.containers?.[0]?.ports ?? [])
+          .find((p) => p.name === servicePort?.targetPort || p.containerPort === servicePort?.targetPort)?.containerPort;
+        const listening = String(settings('ASPNETCORE_HTTP_PORTS') ?? '8080').split(';').map(Number);
+        if (!listening.includes(containerPort)) problems.push(`${id(deployment)} listens on ${listening}, not on ${containerPort}`);
+        const only = settings('Metrics__Prometheus__Port');
+        if (only !== undefined && Number(only) !== containerPort) problems.push(`${id(deployment)} serves /metrics only on ${only}, not ${containerPort}`);
+      }
+    }
+    check(`${id(monitor)}: scrapes /metrics on a named port of one Service whose pods serve it`, problems);
+  }
+  for (const hpa of ofKind('HorizontalPodAutoscaler')) {
+    const pods = (hpa.spec?.metrics ?? []).filter((m) => m.type === 'Pods');
+    if (pods.length === 0) continue;
+    const target = deployments.find((d) => d.metadata.name === hpa.spec?.scaleTargetRef?.name);
+    check(`${id(hpa)}: its pods metric has an AverageValue target and is computed from pods that serve /metrics`, [
+      ...pods.map((m) => (m.pods?.metric?.name && m.pods?.target?.type === 'AverageValue' && m.pods?.target?.averageValue !== undefined
+        ? null : `pods metric ${JSON.stringify(m.pods)}`)),
+      metricsOn(target) ? null : `${id(target)} does not serve /metrics`,
+    ]);
+  }
+  for (const map of ofKind('ConfigMap').filter((m) => m.metadata?.labels?.grafana_dashboard !== undefined)) {
+    const problems = [];
+    for (const [key, value] of Object.entries(map.data ?? {})) {
+      try {
+        const dashboard = JSON.parse(value);
+        if (!key.endsWith('.json')) problems.push(`${key}: the sidecar loads *.json keys`);
+        if (!(dashboard.panels ?? []).length) problems.push(`${key}: no panels`);
+      } catch (error) {
+        problems.push(`${key}: ${error.message}`);
+      }
+    }
+    check(`${id(map)}: a Grafana dashboard (valid JSON with panels)`, Object.keys(map.data ?? {}).length ? problems : ['no data']);
+  }
+}
+
+// Velero: a pre-backup hook runs in a container of its pod, and writes to a volume that is backed up.
+for (const doc of ofKind('StatefulSet')) {
+  const annotations = doc.spec?.template?.metadata?.annotations ?? {};
+  if (!annotations['pre.hook.backup.velero.io/command']) continue;
+  const spec = podSpecOf(doc);
+  const problems = [];
+  const container = annotations['pre.hook.backup.velero.io/container'];
+  if (!(spec?.containers ?? []).some((c) => c.name === container)) problems.push(`hook container ${container} is not in the pod`);
+  let command = [];
+  try {
+    command = JSON.parse(annotations['pre.hook.backup.velero.io/command']);
+  } catch (error) {
+    problems.push(`the hook command is not a JSON array: ${error.message}`);
+  }
+  if (!Array.isArray(command) || command.length === 0) problems.push('empty hook command');
+  const volumes = (annotations['backup.velero.io/backup-volumes'] ?? '').split(',').filter(Boolean);
+  const claims = (doc.spec?.volumeClaimTemplates ?? []).map((t) => t.metadata?.name);
+  if (volumes.length === 0) problems.push('no backup.velero.io/backup-volumes');
+  for (const volume of volumes) if (!claims.includes(volume)) problems.push(`backup volume ${volume} is no volume claim of the StatefulSet`);
+  const mounts = (spec?.containers ?? []).find((c) => c.name === container)?.volumeMounts ?? [];
+  const written = command.join(' ').match(/--file=(\S+)/)?.[1] ?? '';
+  if (!mounts.some((m) => volumes.includes(m.name) && written.startsWith(`${m.mountPath}/`))) problems.push(`the dump (${written}) is not written to a backed-up volume`);
+  check(`${id(doc)}: the Velero pre-backup hook dumps into a volume Velero backs up`, problems);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -143,6 +143,9 @@ depends on them, so `helm template` fails early with a message saying what to se
 {{- if and .Values.database.existingSecret (not .Values.database.existingSecretKey) }}
 {{- fail "notejam: database.existingSecretKey must name the key of the connection string in database.existingSecret." }}
 {{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
+{{- fail "notejam: metrics.serviceMonitor needs metrics.enabled (without it there is no /metrics to scrape)." }}
+{{- end }}
 {{- if and .Values.smtp.password .Values.smtp.existingSecret }}
 {{- fail "notejam: set only one of smtp.password and smtp.existingSecret." }}
 {{- end }}
@@ -164,6 +167,12 @@ depends on them, so `helm template` fails early with a message saying what to se
 {{- $hpa := (index $.Values $name).autoscaling }}
 {{- if and $hpa.enabled (lt (int $hpa.maxReplicas) (int $hpa.minReplicas)) }}
 {{- fail (printf "notejam: %s.autoscaling.maxReplicas must be at least minReplicas." $name) }}
+{{- end }}
+{{- if and $hpa.customMetric.enabled (not $hpa.enabled) }}
+{{- fail (printf "notejam: %s.autoscaling.customMetric needs %s.autoscaling.enabled (it is a metric of the HorizontalPodAutoscaler)." $name $name) }}
+{{- end }}
+{{- if and $hpa.customMetric.enabled (not $.Values.metrics.enabled) }}
+{{- fail (printf "notejam: %s.autoscaling.customMetric needs metrics.enabled (the adapter computes it from /metrics)." $name) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -263,6 +272,65 @@ OTEL_EXPORTER_OTLP_ENDPOINT: {{ .Values.otel.endpoint | quote }}
 {{- if .Values.otel.protocol }}
 OTEL_EXPORTER_OTLP_PROTOCOL: {{ .Values.otel.protocol | quote }}
 {{- end }}
+{{- end }}
+
+{{/* /metrics for Prometheus, in the api's and the web's ConfigMaps (the app serves it only when told to). */}}
+{{- define "notejam.metricsSettings" -}}
+{{- if .Values.metrics.enabled }}
+Metrics__Prometheus__Enabled: "true"
+# Kestrel listens on the metrics port too, and /metrics answers only there.
+ASPNETCORE_HTTP_PORTS: {{ printf "8080;%d" (int .Values.metrics.port) | quote }}
+Metrics__Prometheus__Port: {{ .Values.metrics.port | toString | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+The HorizontalPodAutoscaler of the api or the web. Call with (dict "root" $ "values" .Values.api
+"component" "api" "name" <full name>).
+*/}}
+{{- define "notejam.hpa" -}}
+{{- $hpa := .values.autoscaling -}}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "notejam.labels" .root | nindent 4 }}
+    app.kubernetes.io/component: {{ .component }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ .name }}
+  minReplicas: {{ $hpa.minReplicas }}
+  maxReplicas: {{ $hpa.maxReplicas }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ $hpa.targetCPUUtilizationPercentage }}
+    - type: Resource
+      resource:
+        name: memory
+        target:
+          type: Utilization
+          averageUtilization: {{ $hpa.targetMemoryUtilizationPercentage }}
+    {{- if $hpa.customMetric.enabled }}
+    # Requests per second per pod, from the custom metrics API (prometheus-adapter; docs/deploy.md).
+    - type: Pods
+      pods:
+        metric:
+          name: {{ $hpa.customMetric.name }}
+        target:
+          type: AverageValue
+          averageValue: {{ $hpa.customMetric.targetAverageValue | toString | quote }}
+    {{- end }}
+  {{- with $hpa.behavior }}
+  behavior:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end }}
 
 {{/* The pod-level settings shared by the api and web Deployments and the migration Job. */}}
