@@ -20,6 +20,8 @@ internal sealed class NotejamMetrics
     private readonly Counter<long> _lockouts;
     private readonly Counter<long> _usersRegistered;
     private readonly Counter<long> _passwordResetsRequested;
+    private readonly Counter<long> _notesImported;
+    private readonly Counter<long> _usersDeleted;
     private readonly Counter<long> _rateLimited;
 
     public NotejamMetrics(IMeterFactory meterFactory)
@@ -37,6 +39,9 @@ internal sealed class NotejamMetrics
         _usersRegistered = meter.CreateCounter<long>("notejam.users.registered", "{user}", "Accounts registered.");
         _passwordResetsRequested = meter.CreateCounter<long>("notejam.password_resets.requested", "{request}",
             "Password-reset links sent (requests for an address with no account are not counted).");
+        _notesImported = meter.CreateCounter<long>("notejam.notes.imported", "{note}",
+            "Notes added by imports (not counted in notejam.notes.created).");
+        _usersDeleted = meter.CreateCounter<long>("notejam.users.deleted", "{user}", "Accounts deleted by their owners.");
         _rateLimited = meter.CreateCounter<long>("notejam.rate_limited", "{request}",
             "Requests refused with 429 by a rate limit, by limit: account-posts (per client address) or reset-mails (per email address).");
     }
@@ -57,6 +62,10 @@ internal sealed class NotejamMetrics
     public void UserRegistered() => _usersRegistered.Add(1);
 
     public void PasswordResetRequested() => _passwordResetsRequested.Add(1);
+
+    public void NotesImported(int count) => _notesImported.Add(count);
+
+    public void UserDeleted() => _usersDeleted.Add(1);
 
     public void RateLimited(string limit) => _rateLimited.Add(1, new KeyValuePair<string, object?>("limit", limit));
 }

@@ -5,6 +5,7 @@ using Notejam.Api;
 using Notejam.Api.Data;
 using Notejam.Api.Notes;
 using Notejam.Api.Pads;
+using Notejam.Api.Transfer;
 using Notejam.Api.Users;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -92,6 +93,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseDeletedAccountsRefused();
 app.UseAuthorization();
 app.UseRateLimiter();
 
@@ -100,6 +102,7 @@ app.MapDefaultEndpoints();
 app.MapUsers();
 app.MapPads();
 app.MapNotes();
+app.MapTransfer();
 app.MapNoteSearch();
 
 app.Run();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using FromBodyAttribute = Microsoft.AspNetCore.Mvc.FromBodyAttribute;
 
 namespace Notejam.Api.Users;
 
@@ -24,6 +25,8 @@ public sealed record ChangePasswordRequest(
     [property: Required] string OldPassword,
     [property: Required, StringLength(UsersApi.PasswordMaxLength)] string NewPassword,
     [property: Required, Compare("NewPassword", ErrorMessage = "The passwords do not match.")] string RepeatNewPassword);
+
+public sealed record DeleteAccountRequest([property: Required] string Password);
 
 public sealed record ForgotPasswordRequest([property: Required, EmailAddress] string Email);
 
@@ -177,6 +180,40 @@ internal static class UsersApi
                 ? TypedResults.NoContent()
                 : TypedResults.ValidationProblem(FieldErrors(result, passwordField: "newPassword"));
         });
+
+        // The password again, as for changing it: a session left open is not enough to delete everything.
+        me.MapDelete("/", async Task<Results<NoContent, ValidationProblem, ProblemHttpResult, UnauthorizedHttpResult>> (
+            [FromBody] DeleteAccountRequest request, ClaimsPrincipal principal, SignInManager<User> signIn, NotejamMetrics metrics) =>
+        {
+            if (await signIn.UserManager.GetUserAsync(principal) is not { } user)
+            {
+                return TypedResults.Unauthorized();
+            }
+
+            // Wrong passwords count towards the lockout, as at sign-in: a stolen token cannot guess its way further.
+            var check = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
+            if (check.IsLockedOut)
+            {
+                return TypedResults.Problem(title: "Too many wrong passwords. Try again later.", statusCode: StatusCodes.Status429TooManyRequests);
+            }
+
+            if (!check.Succeeded)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["password"] = ["The password is wrong."] });
+            }
+
+            // One DELETE statement: PostgreSQL's ON DELETE CASCADE takes the user's notes, pads, claims, logins and
+            // tokens with it, all or nothing. Refresh tokens then find no user; access tokens are refused (DeletedAccounts).
+            var deleted = await signIn.UserManager.DeleteAsync(user);
+            if (!deleted.Succeeded)
+            {
+                return Problems.Stale("account");
+            }
+
+            metrics.UserDeleted();
+            return TypedResults.NoContent();
+        })
+        .WithSummary("Deletes my account with all my notes and pads; the password confirms it");
 
         // Ends every session of this user: refresh tokens stop working at once, access tokens when they expire.
         me.MapPost("/signout", async Task<Results<NoContent, UnauthorizedHttpResult>> (ClaimsPrincipal principal, UserManager<User> users) =>

@@ -51,6 +51,9 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
             oldPassword = s.Owner.Password, newPassword = s.Owner.Password, repeatNewPassword = s.Owner.Password,
         }),
         ["POST /users/me/signout"] = _ => Task.FromResult<object?>(null),
+        ["POST /users/me/import"] = _ => Body(new { format = "notejam-export", version = 1, pads = new[] { new { name = "Imported" } } }),
+        // A wrong password: the account must outlive the matrix.
+        ["DELETE /users/me/"] = _ => Body(new { password = "not the password" }),
     };
 
     public static TheoryData<string> Callers => ["anonymous", "owner", "another user"];
