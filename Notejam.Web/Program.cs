@@ -45,6 +45,22 @@ builder.Services.AddHttpClient<NotejamApiClient>(client =>
         options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
     });
 
+// A whole account moves through this one: minutes, not seconds, and still never a change repeated.
+builder.Services.AddHttpClient(NotejamApiClient.TransferClient, client =>
+    {
+        client.BaseAddress = new Uri(builder.Configuration["Notejam:ApiUrl"] ?? "https+http://api");
+        client.Timeout = TimeSpan.FromMinutes(5);
+    })
+    .AddHttpMessageHandler<ApiTokenHandler>()
+    .RemoveAllResilienceHandlers()
+    .AddStandardResilienceHandler(options =>
+    {
+        options.Retry.DisableForUnsafeHttpMethods();
+        options.AttemptTimeout.Timeout = TimeSpan.FromMinutes(2);
+        options.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(5);
+        options.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(4);
+    });
+
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie(options =>
     {

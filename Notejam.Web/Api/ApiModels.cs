@@ -26,6 +26,8 @@ public sealed class ApiOutcome<T>
 
     public string? Title { get; init; }
 
+    public string? Detail { get; init; }
+
     /// <summary>Validation errors by the API's field name (camelCase).</summary>
     public IReadOnlyDictionary<string, string[]> Errors { get; init; } = new Dictionary<string, string[]>();
 
@@ -34,6 +36,23 @@ public sealed class ApiOutcome<T>
     public bool NotFound => Status == 404;
 
     public bool Conflict => Status == 409;
+}
+
+/// <summary>What an import added: notes, new pads, and pads that joined one of the same name.</summary>
+public sealed record ImportSummary(int NotesImported, int PadsCreated, int PadsMerged);
+
+/// <summary>A file the API is sending: its type, its name, and its bytes as they arrive.</summary>
+public sealed class ApiDownload(HttpResponseMessage response) : IDisposable
+{
+    public string ContentType => response.Content.Headers.ContentType?.ToString() ?? "application/octet-stream";
+
+    public string FileName => response.Content.Headers.ContentDisposition is { } disposition
+        ? (disposition.FileNameStar ?? disposition.FileName?.Trim('"') ?? "notejam-export")
+        : "notejam-export";
+
+    public Task<Stream> OpenAsync(CancellationToken ct) => response.Content.ReadAsStreamAsync(ct);
+
+    public void Dispose() => response.Dispose();
 }
 
 /// <summary>The API refused the person's token: the session is over.</summary>

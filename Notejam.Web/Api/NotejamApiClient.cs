@@ -6,10 +6,13 @@ namespace Notejam.Web.Api;
 
 /// <summary>
 /// The web's only way to the data: Notejam.Api, found by service discovery as <c>https+http://api</c>.
-/// <see cref="ApiTokenHandler"/> adds the signed-in person's bearer token to every call.
+/// <see cref="ApiTokenHandler"/> adds the signed-in person's bearer token to every call. Exports and imports, which
+/// move a whole account, go through <see cref="TransferClient"/>, whose timeouts allow for that.
 /// </summary>
-public sealed class NotejamApiClient(HttpClient http)
+public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients)
 {
+    public const string TransferClient = "api-transfers";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public Task<ApiOutcome<Account>> RegisterAsync(string email, string password, string repeatPassword, CancellationToken ct) =>
@@ -72,6 +75,36 @@ public sealed class NotejamApiClient(HttpClient http)
     public Task<ApiOutcome<object>> DeleteNoteAsync(int id, CancellationToken ct) =>
         SendAsync<object>(HttpMethod.Delete, $"/notes/{id}", null, ct);
 
+    /// <summary>Deletes my account with every note and pad; the password confirms it.</summary>
+    public Task<ApiOutcome<object>> DeleteAccountAsync(string password, CancellationToken ct) =>
+        SendAsync<object>(HttpMethod.Delete, "/users/me", new { password }, ct);
+
+    /// <summary>All my notes as a file (JSON, or Markdown files in a zip), passed on as the API sends it; the caller disposes it.</summary>
+    public async Task<ApiDownload> ExportAsync(bool zip, CancellationToken ct)
+    {
+        var response = await clients.CreateClient(TransferClient).GetAsync(
+            new Uri(zip ? "/users/me/export.zip" : "/users/me/export", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
+        try
+        {
+            ThrowIfSessionExpired(response);
+            response.EnsureSuccessStatusCode();
+            return new ApiDownload(response);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Adds the notes and pads of an export (JSON, sent on as it is read) to my account: all of them, or none.</summary>
+    public Task<ApiOutcome<ImportSummary>> ImportAsync(Stream json, CancellationToken ct)
+    {
+        var content = new StreamContent(json);
+        content.Headers.ContentType = new("application/json");
+        return SendAsync<ImportSummary>(clients.CreateClient(TransferClient), HttpMethod.Post, "/users/me/import", content, ct);
+    }
+
     private async Task<T?> GetAsync<T>(string url, CancellationToken ct) where T : class
     {
         using var response = await http.GetAsync(new Uri(url, UriKind.Relative), ct);
@@ -85,13 +118,13 @@ public sealed class NotejamApiClient(HttpClient http)
         return await response.Content.ReadFromJsonAsync<T>(Json, ct);
     }
 
-    private async Task<ApiOutcome<T>> SendAsync<T>(HttpMethod method, string url, object? body, CancellationToken ct)
+    private Task<ApiOutcome<T>> SendAsync<T>(HttpMethod method, string url, object? body, CancellationToken ct) =>
+        SendAsync<T>(http, method, url, body is null ? null : JsonContent.Create(body, options: Json), ct);
+
+    private static async Task<ApiOutcome<T>> SendAsync<T>(HttpClient client, HttpMethod method, string url, HttpContent? content, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(method, new Uri(url, UriKind.Relative))
-        {
-            Content = body is null ? null : JsonContent.Create(body, options: Json),
-        };
-        using var response = await http.SendAsync(request, ct);
+        using var request = new HttpRequestMessage(method, new Uri(url, UriKind.Relative)) { Content = content };
+        using var response = await client.SendAsync(request, ct);
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode)
         {
@@ -123,6 +156,7 @@ public sealed class NotejamApiClient(HttpClient http)
         {
             Status = status,
             Title = problem?.Title,
+            Detail = problem?.Detail,
             Errors = problem?.Errors ?? new Dictionary<string, string[]>(),
         };
     }
@@ -135,7 +169,7 @@ public sealed class NotejamApiClient(HttpClient http)
         }
     }
 
-    private sealed record Problem(string? Title, Dictionary<string, string[]>? Errors);
+    private sealed record Problem(string? Title, string? Detail, Dictionary<string, string[]>? Errors);
 }
 
 /// <summary>The API refused this visitor's address for a while; the site answers with its 429 page.</summary>
