@@ -39,7 +39,7 @@ internal static class TransferApi
                     await export.WriteAsync(db, user.Id(), ct);
                 }, "application/zip", FileName(now, "zip"));
             })
-            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/zip")
             .WithSummary("All my notes as Markdown files in a zip: a folder per pad, \"No pad\" for the rest")
             .WithDescription("Each file is the note's text under a front matter with its name, pad and times. For reading, not for import.");
 

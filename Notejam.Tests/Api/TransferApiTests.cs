@@ -221,6 +221,21 @@ public sealed class TransferApiTests(ApiFactory api, ITestOutputHelper output)
         output.WriteLine($"{count} notes of 4.2 KB: JSON in {jsonTime.TotalMilliseconds:N0} ms, zip ({bytes.Length / 1024:N0} KB) in {clock.Elapsed.TotalMilliseconds:N0} ms");
     }
 
+    [Fact]
+    public async Task The_openapi_document_describes_export_import_and_deleting_the_account()
+    {
+        using var anonymous = api.CreateClient();
+
+        var paths = (await (await anonymous.GetAsync("/openapi/v1.json")).JsonAsync(HttpStatusCode.OK)).GetProperty("paths");
+
+        Assert.True(Content(paths, "/users/me/export", "get", "responses", "200").TryGetProperty("application/json", out var json));
+        Assert.Equal("#/components/schemas/TransferDocument", json.GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.True(Content(paths, "/users/me/export.zip", "get", "responses", "200").TryGetProperty("application/zip", out _));
+        Assert.True(Content(paths, "/users/me/import", "post", "requestBody").TryGetProperty("application/json", out _));
+        Assert.True(Content(paths, "/users/me/import", "post", "responses", "400").TryGetProperty("application/problem+json", out _));
+        Assert.True(Content(paths, "/users/me", "delete", "requestBody").TryGetProperty("application/json", out _));
+    }
+
     private static object Note(string name, string text) =>
         new { name, text, createdAt = "2024-02-29T23:59:59.123456Z", updatedAt = "2024-03-01T08:00:00Z" };
 
@@ -246,6 +261,9 @@ public sealed class TransferApiTests(ApiFactory api, ITestOutputHelper output)
 
         return notes;
     }
+
+    private static JsonElement Content(JsonElement paths, params string[] at) =>
+        at.Aggregate(paths, (element, name) => element.GetProperty(name)).GetProperty("content");
 
     private static string[] Names(JsonElement items) => [.. items.EnumerateArray().Select(i => i.GetProperty("name").GetString()!)];
 

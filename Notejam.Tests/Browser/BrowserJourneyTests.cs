@@ -125,6 +125,52 @@ public sealed partial class BrowserJourneyTests(AppHostFixture topology) : IAsyn
     }
 
     [Fact]
+    public async Task Take_my_notes_to_another_account_and_delete_the_first()
+    {
+        var page = await NewPageAsync(1280, 800);
+        var first = ApiUser.NewEmail();
+        await SignUpAndInAsync(page, first);
+        await page.ClickAsync("aside a:text-is('New pad')");
+        await page.FillAsync("#Name", "Travel");
+        await page.ClickAsync("main button[type=submit]");
+        await page.ClickAsync("main a:text-is('New note')");
+        await page.FillAsync("#Name", "Trip to Amsterdam");
+        await page.FillAsync("#Text", "Tickets, hotel");
+        await page.ClickAsync("main button[type=submit]");
+
+        await page.ClickAsync("nav a:text-is('Account settings')");
+        await ShotAsync(page, "settings");
+        var zip = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("main a:text-is('Markdown files (zip)')"));
+        Assert.Equal($"notejam-{DateTime.UtcNow:yyyy-MM-dd}.zip", zip.SuggestedFilename);
+        var json = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("main a:text-is('JSON (to import)')"));
+        var export = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}-{json.SuggestedFilename}");
+        await json.SaveAsAsync(export);
+
+        await page.ClickAsync("nav button:text-is('Sign out')");
+        var second = ApiUser.NewEmail();
+        await SignUpAndInAsync(page, second);
+        await page.ClickAsync("nav a:text-is('Account settings')");
+        await page.SetInputFilesAsync("#Upload", export);
+        await page.ClickAsync("main form[action='/settings/import/'] button[type=submit]");
+        File.Delete(export);
+        await Expect(page.Locator(".alert-success")).ToHaveTextAsync("Notes are successfully imported: 1 note, 1 new pad");
+        await Expect(page.Locator("td.note-name a")).ToHaveTextAsync(["Trip to Amsterdam"]);
+        await Expect(page.Locator("aside ul.pads a")).ToHaveTextAsync(["Travel"]);
+
+        await page.ClickAsync("nav button:text-is('Sign out')");
+        await SignInAsync(page, first, "first password");
+        await page.ClickAsync("nav a:text-is('Account settings')");
+        await page.ClickAsync("main a:text-is('Delete my account…')");
+        await Expect(page.Locator("main form p")).ToContainTextAsync("all 1 note and 1 pad");
+        await page.FillAsync("#Password", "first password");
+        await ShotAsync(page, "delete-account");
+        await page.ClickAsync("main button:text-is('Yes, delete my account')");
+        await Expect(page).ToHaveURLAsync(SignInUrl());
+        await Expect(page.Locator(".alert-success")).ToHaveTextAsync("Your account has been deleted");
+        await Expect(page.Locator(".account-email")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task The_site_reads_on_a_phone()
     {
         var page = await NewPageAsync(375, 740);
@@ -151,6 +197,16 @@ public sealed partial class BrowserJourneyTests(AppHostFixture topology) : IAsyn
             TimezoneId = "Europe/Amsterdam",
         });
         return await context.NewPageAsync();
+    }
+
+    private static async Task SignUpAndInAsync(IPage page, string email)
+    {
+        await page.GotoAsync("/signup/");
+        await page.FillAsync("#Email", email);
+        await page.FillAsync("#Password", "first password");
+        await page.FillAsync("#RepeatPassword", "first password");
+        await page.ClickAsync("main button[type=submit]");
+        await SignInAsync(page, email, "first password");
     }
 
     private static async Task SignInAsync(IPage page, string email, string password)
