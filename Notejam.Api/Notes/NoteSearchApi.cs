@@ -31,7 +31,7 @@ internal static class NoteSearchApi
         $"StartSel={NoteSearch.MatchStart}, StopSel={NoteSearch.MatchEnd}, MaxWords=24, MinWords=10, ShortWord=2, " +
         "MaxFragments=2, FragmentDelimiter=\" … \"";
 
-    private sealed record Row(int Id, string Name, int? PadId, string? PadName, DateTimeOffset UpdatedAt, string Snippet, float Rank);
+    private sealed record Row(int Id, string Name, int? PadId, string? PadName, DateTimeOffset UpdatedAt, string Snippet, float Rank, int Total);
 
     // EF Core maps parameters by their value's type, which for a query is a node type (NpgsqlTsQueryAnd…): say it is a tsquery.
     private static NpgsqlParameter Parameter(NpgsqlTsQuery query, string name) =>
@@ -60,21 +60,15 @@ internal static class NoteSearchApi
             }
 
             var owner = user.Id();
-            var total = await db.Database.SqlQuery<int>($"""
-                SELECT count(*)::int AS "Value" FROM "Notes" WHERE "OwnerId" = {owner} AND "SearchVector" @@ {Parameter(query, "q")}
-                """).SingleAsync(ct);
-            if (total == 0)
-            {
-                return TypedResults.Ok(new NoteSearchPage([], 0, page, pageSize));
-            }
-
-            // Ranked and cut to the page first, so that only the page's notes are read whole for their snippets.
+            // One pass over the matches ranks them, counts them (the window) and cuts the page; only the page's notes
+            // are then read whole for their snippets.
             var rows = await db.Database.SqlQuery<Row>($"""
                 SELECT hit."Id", hit."Name", hit."PadId", pad."Name" AS "PadName", hit."UpdatedAt",
                        ts_headline({NoteSearch.Configuration}::regconfig, note."Text", {Parameter(query, "q1")}, {HeadlineOptions}) AS "Snippet",
-                       hit."Rank"
+                       hit."Rank", hit."Total"
                 FROM (
-                    SELECT "Id", "Name", "PadId", "UpdatedAt", ts_rank("SearchVector", {Parameter(query, "q2")}) AS "Rank"
+                    SELECT "Id", "Name", "PadId", "UpdatedAt", ts_rank("SearchVector", {Parameter(query, "q2")}) AS "Rank",
+                           count(*) OVER ()::int AS "Total"
                     FROM "Notes"
                     WHERE "OwnerId" = {owner} AND "SearchVector" @@ {Parameter(query, "q3")}
                     ORDER BY "Rank" DESC, "UpdatedAt" DESC, "Id" DESC
@@ -84,6 +78,10 @@ internal static class NoteSearchApi
                 LEFT JOIN "Pads" AS pad ON pad."Id" = hit."PadId"
                 ORDER BY hit."Rank" DESC, hit."UpdatedAt" DESC, hit."Id" DESC
                 """).ToListAsync(ct);
+            // A page past the last has no row to carry the count: count on its own then.
+            var total = rows.Count > 0 || page == 1 ? rows.FirstOrDefault()?.Total ?? 0 : await db.Database.SqlQuery<int>($"""
+                SELECT count(*)::int AS "Value" FROM "Notes" WHERE "OwnerId" = {owner} AND "SearchVector" @@ {Parameter(query, "q")}
+                """).SingleAsync(ct);
             var items = rows.Select(r => new NoteSearchHit(
                 r.Id, r.Name, r.PadId is { } pad ? new PadSummary(pad, r.PadName!) : null, r.UpdatedAt, r.Snippet, r.Rank)).ToList();
             return TypedResults.Ok(new NoteSearchPage(items, total, page, pageSize));

@@ -120,6 +120,9 @@ public sealed class SearchApiTests(ApiFactory api)
         Assert.Equal(5, first.GetProperty("totalCount").GetInt32());
         Assert.Equal(["Idea 5", "Idea 4"], Names(first));
         Assert.Equal(["Idea 1"], Names(third));
+        var past = await SearchAsync(owner, "lemonade", "&pageSize=2&page=9");
+        Assert.Equal(5, past.GetProperty("totalCount").GetInt32());
+        Assert.Empty(Names(past));
         Assert.Equal(["page", "pageSize"], await (await owner.Http.GetAsync("/notes/search?q=lemonade&page=0&pageSize=101")).InvalidFieldsAsync());
     }
 

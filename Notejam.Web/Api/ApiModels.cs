@@ -17,6 +17,14 @@ public sealed record NotePage(IReadOnlyList<NoteSummary> Items, int TotalCount, 
     public int PageCount => Math.Max(1, (TotalCount + PageSize - 1) / PageSize);
 }
 
+/// <summary>A note found by a search; <see cref="Snippet"/> marks each match between U+E000 and U+E001.</summary>
+public sealed record NoteSearchHit(int Id, string Name, PadSummary? Pad, DateTimeOffset UpdatedAt, string Snippet, float Rank);
+
+public sealed record NoteSearchPage(IReadOnlyList<NoteSearchHit> Items, int TotalCount, int Page, int PageSize)
+{
+    public int PageCount => Math.Max(1, (TotalCount + PageSize - 1) / PageSize);
+}
+
 /// <summary>What the API answered to a change: done, or why not.</summary>
 public sealed class ApiOutcome<T>
 {

@@ -64,6 +64,10 @@ public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients
     public Task<NotePage?> NotesAsync(string order, int? padId, int page, int pageSize, CancellationToken ct) =>
         GetAsync<NotePage>($"/notes?order={Uri.EscapeDataString(order)}&page={page}&pageSize={pageSize}{(padId is { } pad ? $"&padId={pad}" : "")}", ct);
 
+    /// <summary>A page of my notes that hold the words of <paramref name="query"/>, best first (at most 200 characters: the API refuses more).</summary>
+    public async Task<NoteSearchPage> SearchNotesAsync(string query, int page, int pageSize, CancellationToken ct) =>
+        (await GetAsync<NoteSearchPage>($"/notes/search?q={Uri.EscapeDataString(query)}&page={page}&pageSize={pageSize}", ct))!;
+
     public Task<Note?> NoteAsync(int id, CancellationToken ct) => GetAsync<Note>($"/notes/{id}", ct);
 
     public Task<ApiOutcome<Note>> CreateNoteAsync(string name, string text, int? padId, CancellationToken ct) =>
