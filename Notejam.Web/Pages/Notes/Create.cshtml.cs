@@ -17,7 +17,7 @@ public sealed class CreateModel(NotejamApiClient api, MyPads myPads) : NoteForm(
     public async Task<IActionResult> OnPostAsync()
     {
         await LoadPadsAsync();
-        if (!ModelState.IsValid)
+        if (PreviewRequested() || !ModelState.IsValid)
         {
             return Page();
         }

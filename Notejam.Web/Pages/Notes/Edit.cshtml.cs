@@ -29,7 +29,7 @@ public sealed class EditModel(NotejamApiClient api, MyPads myPads) : NoteForm(ap
     public async Task<IActionResult> OnPostAsync()
     {
         await LoadPadsAsync();
-        if (!ModelState.IsValid)
+        if (PreviewRequested() || !ModelState.IsValid)
         {
             return await Api.NoteAsync(Id, Aborted) is null ? NotFound() : Page();
         }

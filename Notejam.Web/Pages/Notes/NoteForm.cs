@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc;
 using Notejam.Web.Api;
 
@@ -21,9 +22,32 @@ public abstract class NoteForm(NotejamApiClient api, MyPads myPads) : NotejamPag
     [Display(Name = "Pad")]
     public int? PadId { get; set; }
 
+    /// <summary>Sent by the form's Preview button (and not by its save button).</summary>
+    [BindProperty(Name = "preview")]
+    public string? PreviewButton { get; set; }
+
+    /// <summary>The text as the note page will show it, below the form, after a press on Preview.</summary>
+    public IHtmlContent? Preview { get; private set; }
+
     public IReadOnlyList<Pad> Pads { get; private set; } = [];
 
     public abstract string SubmitLabel { get; }
 
     protected async Task LoadPadsAsync() => Pads = await myPads.GetAsync();
+
+    /// <summary>
+    /// When Preview was pressed: renders the text for the form to show again with what was typed, saving nothing and
+    /// complaining about nothing yet.
+    /// </summary>
+    protected bool PreviewRequested()
+    {
+        if (PreviewButton is null)
+        {
+            return false;
+        }
+
+        ModelState.Clear();
+        Preview = NoteMarkdown.ToHtml(Text ?? "");
+        return true;
+    }
 }
