@@ -15,8 +15,11 @@ internal abstract class AccountExport(Stream body) : IAsyncDisposable
 
     protected HeldWrites Output { get; } = new(body);
 
-    public async Task WriteAsync(NotejamDb db, int owner, CancellationToken ct)
+    public async Task WriteAsync(NotejamDb app, int owner, CancellationToken ct)
     {
+        // Under a retrying execution strategy EF reads a whole result set before the first row (to replay it); an export
+        // must stream, so it reads through a context without retries, on the same connection.
+        await using var db = new NotejamDb(new DbContextOptionsBuilder<NotejamDb>().UseNpgsql(app.Database.GetDbConnection()).Options);
         // One statement for the pads and their notes, so a pad and its notes are read at the same moment.
         var padded =
             from pad in db.Pads.AsNoTracking().Where(p => p.OwnerId == owner)
