@@ -98,7 +98,7 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
     private static Fuzz ApiRequest(Random random, Scene scene)
     {
         var id = Pick(random, scene.Ids, Ids);
-        var (method, url, fields) = random.Next(9) switch
+        var (method, url, fields) = random.Next(10) switch
         {
             0 => ("POST", "/notes", new[] { "name", "text", "padId" }),
             1 => ("PUT", $"/notes/{id}", new[] { "name", "text", "padId", "version" }),
@@ -109,6 +109,7 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
             6 => ("POST", Pick(random, "/users/register", "/users/signin", "/users/forgot-password"), ["email", "password", "repeatPassword"]),
             7 => ("POST", Pick(random, "/users/reset-password", "/users/refresh", "/users/me/password"),
                 ["email", "token", "refreshToken", "oldPassword", "newPassword", "repeatNewPassword"]),
+            8 => (Pick(random, "POST", "DELETE"), Pick(random, "/users/me/import", "/users/me"), ["format", "version", "pads", "notes", "password"]),
             _ => ("GET", Pick(random, "/users/me", "/notes/", "/pads/", $"/notes/{id}?x={Escape(Pick(random, Strings))}"), []),
         };
         if (fields.Length == 0)
@@ -164,7 +165,7 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
             1 => ($"/notes/{id}/edit/", new[] { "Name", "Text", "PadId", "Version" }),
             2 => ("/pads/create/", new[] { "Name" }),
             3 => ($"/pads/{id}/edit/", new[] { "Name", "Version" }),
-            4 => ("/settings/", new[] { "OldPassword", "NewPassword", "RepeatNewPassword" }),
+            4 => (Pick(random, "/settings/", "/settings/import/", "/settings/delete/"), new[] { "OldPassword", "NewPassword", "RepeatNewPassword", "Upload", "Password" }),
             5 => (Pick(random, "/signin/", "/signup/"), new[] { "Email", "Password", "RepeatPassword", "ReturnUrl" }),
             6 => (Pick(random, "/forgot-password/", "/reset-password/"), new[] { "Email", "Token", "NewPassword", "RepeatNewPassword" }),
             _ => (Pick(random, "/", $"/notes/{id}/", $"/pads/{id}/", $"/notes/{id}/delete/", $"/pads/{id}/delete/"), Array.Empty<string>()),
