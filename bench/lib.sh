@@ -1,0 +1,238 @@
+# shellcheck shell=bash
+# Shared by bench/web.sh and bench/soak.sh (sourced, not run): the tools, a work folder whose processes are
+# all stopped on exit, the Release builds, a throwaway PostgreSQL, the api and the web as production runs them
+# (Release, ASPNETCORE_ENVIRONMENT=Production, telemetry off, web -> api -> PostgreSQL, nothing in between), and
+# the helpers that talk to them: call the API, seed a user through it, sign in through the site's form.
+#
+# The sourcing script runs with `set -euo pipefail` and calls, in this order: bench_tools, bench_workdir,
+# build_apps, start_postgres, start_apps. Before start_apps it may put NAME=VALUE pairs in app_env, for the
+# environment of both the api and the web. Messages start with "bench/<script>: ".
+
+password='bench-password-1'
+build_lock=/tmp/notejam-build.lock   # other engineers build in this tree: one build at a time
+app_env=()                           # NAME=VALUE pairs added to the environment of api and web
+cleanup_hooks=()                     # functions cleanup runs before it stops web, api and PostgreSQL
+
+say() { printf '\n== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }
+die() { echo "bench/${0##*/}: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------------------------------
+# Tools
+
+bench_tools() { # installs what is missing of wrk, jq and curl; finds PostgreSQL (pg_bin, psql_cmd, as_postgres)
+  local missing=() tool
+  for tool in wrk jq curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    say "Installing ${missing[*]}"
+    { apt-get install -y -qq "${missing[@]}" || { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; }; } >/dev/null ||
+      die "could not install ${missing[*]} with apt-get"
+  fi
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [[ -x $pg_bin/postgres && -x $pg_bin/initdb ]] || die "the PostgreSQL server is not installed (apt-get install -y postgresql)"
+  psql_cmd=$pg_bin/psql
+  [[ -x $psql_cmd ]] || psql_cmd=psql
+  as_postgres=()
+  if [[ $(id -u) -eq 0 ]]; then
+    as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups --)   # postgres refuses to run as root
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Everything started is stopped on exit, whatever happens
+
+bench_workdir() { # bench_workdir PREFIX: makes $work (/tmp/PREFIX.XXXXXX) and sets the traps that clean up
+  work=$(mktemp -d "/tmp/$1.XXXXXX")
+  chmod 711 "$work"   # the postgres user reaches its data directory inside
+  api_pid='' web_pid='' pg_pid=''
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+stop() { # stop PID SIGNAL: signal a process and wait up to 20 s for it to end
+  local pid=$1 signal=$2 i
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "-$signal" "$pid" 2>/dev/null || true
+  for i in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_servers() { # web, api, then PostgreSQL
+  stop "$web_pid" TERM
+  stop "$api_pid" TERM
+  stop "$pg_pid" INT   # fast shutdown
+  web_pid='' api_pid='' pg_pid=''
+}
+
+ports_in_use() { # prints those of the given TCP ports something listens on
+  local port
+  for port; do [[ -z $(ss -Htln "sport = :$port") ]] || echo "$port"; done
+}
+
+cleanup() {
+  local status=$? hook log
+  trap - EXIT INT TERM
+  for hook in "${cleanup_hooks[@]}"; do "$hook"; done
+  stop_servers
+  if [[ $status -ne 0 ]]; then
+    for log in "$work"/*.log; do
+      [[ -s $log ]] && { echo "--- last lines of $(basename "$log")"; tail -n 15 "$log"; } >&2
+    done
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+
+used_ports=' '
+pick_port() { # pick_port VAR: sets VAR to a free TCP port no other pick_port gave
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 20000))
+    [[ $used_ports != *" $port "* && -z $(ports_in_use "$port") ]] && break
+  done
+  used_ports+="$port "
+  printf -v "$1" '%s' "$port"
+}
+
+wait_healthy() { # wait_healthy URL PID NAME
+  local url=$1 pid=$2 name=$3 i
+  for i in $(seq 600); do
+    [[ $(curl -sS -m 2 "$url" 2>/dev/null) == Healthy ]] && return 0
+    kill -0 "$pid" 2>/dev/null || die "$name exited before it was healthy (see its log below)"
+    sleep 0.1
+  done
+  die "$name was not healthy at $url after 60 s"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Release builds, PostgreSQL, the migrations, the api and the web
+
+build_apps() { # publishes Notejam.Api and Notejam.Web (Release) into $work/out/Api and $work/out/Web
+  local project
+  say "Building Notejam.Api and Notejam.Web (Release) into $work/out"
+  for project in Api Web; do
+    flock "$build_lock" dotnet publish "Notejam.$project/Notejam.$project.csproj" -c Release -o "$work/out/$project" \
+      -nologo -v q -clp:ErrorsOnly >"$work/build-$project.log" 2>&1 || { cat "$work/build-$project.log" >&2; die "the $project build failed"; }
+  done
+}
+
+start_postgres() { # a new cluster in $work/pgdata on 127.0.0.1:$pg_port, with an empty database notejam
+  local i
+  pick_port pg_port
+  say "Starting PostgreSQL ($("$pg_bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$pg_port"
+  mkdir -m 700 "$work/pgdata"
+  [[ ${#as_postgres[@]} -eq 0 ]] || chown postgres:postgres "$work/pgdata"
+  "${as_postgres[@]}" "$pg_bin/initdb" -D "$work/pgdata" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
+    >"$work/initdb.log" 2>&1 || die "initdb failed"
+  "${as_postgres[@]}" "$pg_bin/postgres" -D "$work/pgdata" -c listen_addresses=127.0.0.1 -c unix_socket_directories= \
+    -p "$pg_port" -c max_connections=200 >"$work/postgres.log" 2>&1 &
+  pg_pid=$!
+  for i in $(seq 100); do
+    "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAtX -c 'SELECT 1' >/dev/null 2>&1 && break
+    kill -0 "$pg_pid" 2>/dev/null || die "postgres exited"
+    sleep 0.1
+  done
+  "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAtX -c 'CREATE DATABASE notejam' >/dev/null ||
+    die "could not create the database"
+  db="Host=127.0.0.1;Port=$pg_port;Database=notejam;Username=postgres"
+}
+
+sql() { "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d notejam -v ON_ERROR_STOP=1 -qAtX -c "$1"; }
+
+run_app() { # run_app PROJECT PORT ARGS...: the published app as production runs it (from its folder), without telemetry
+  local project=$1 port=$2
+  shift 2
+  cd "$work/out/$project"   # the content root: appsettings.json, wwwroot
+  exec env -u OTEL_EXPORTER_OTLP_ENDPOINT ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
+    ASPNETCORE_URLS="http://127.0.0.1:$port" ConnectionStrings__notejam="$db" \
+    Notejam__ApiUrl="$api_url/" Notejam__WebUrl="$web_url/" "${app_env[@]}" "./Notejam.$project" "$@"
+}
+
+start_apps() { # migrates, then starts the api ($api_url, $api_pid) and the web ($web_url, $web_pid) and waits for both
+  pick_port api_port
+  pick_port web_port
+  api_url=http://127.0.0.1:$api_port web_url=http://127.0.0.1:$web_port
+  say "Migrating, then starting api on $api_url and web on $web_url"
+  (run_app Api "$api_port" migrate) >"$work/migrate.log" 2>&1 || die "the migrations failed (see migrate.log below)"
+  (run_app Api "$api_port") >"$work/api.log" 2>&1 &
+  api_pid=$!
+  (run_app Web "$web_port") >"$work/web.log" 2>&1 &
+  web_pid=$!
+  wait_healthy "$api_url/health" "$api_pid" api
+  wait_healthy "$web_url/health" "$web_pid" web
+}
+
+rss() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }   # resident memory of PID, MB
+
+# ---------------------------------------------------------------------------------------------------------
+# Talking to the API and the site
+
+call() { # call API_BASE METHOD PATH TOKEN JSON: prints the answer's body; dies unless it is a 2xx
+  local base=$1 method=$2 path=$3 token=$4 body=$5 out code
+  local args=(-sS -m 10 -X "$method" -w '\n%{http_code}')
+  [[ -n $token ]] && args+=(-H "Authorization: Bearer $token")
+  [[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data "$body")
+  out=$(curl "${args[@]}" "$base$path") || die "$method $base$path: no answer"
+  code=${out##*$'\n'}
+  [[ $code == 2?? ]] || die "$method $base$path answered $code: ${out%$'\n'*}"
+  printf '%s\n' "${out%$'\n'*}"
+}
+
+# register API_BASE EMAIL: signs up EMAIL through the API, then signs in; sets token and user_id.
+register() {
+  local base=$1 email=$2
+  call "$base" POST /users/register '' \
+    "$(jq -nc --arg e "$email" --arg p "$password" '{email: $e, password: $p, repeatPassword: $p}')" >/dev/null
+  token=$(call "$base" POST /users/signin '' "$(jq -nc --arg e "$email" --arg p "$password" '{email: $e, password: $p}')" |
+    jq -r .accessToken)
+  user_id=$(call "$base" GET /users/me "$token" '' | jq -r .id)
+}
+
+# seed API_BASE EMAIL NOTES_PER_PAD: registers and signs in EMAIL, then makes 5 pads with NOTES_PER_PAD notes
+# each. Sets token, user_id, pad_ids and note_id (the newest note).
+seed() {
+  local base=$1 email=$2 per_pad=$3 pad note text
+  register "$base" "$email"
+  pad_ids=() note_id=''
+  for pad in 1 2 3 4 5; do
+    pad_ids+=("$(call "$base" POST /pads "$token" "$(jq -nc --arg n "Pad $pad" '{name: $n}')" | jq -r .id)")
+    for note in $(seq "$per_pad"); do
+      text="Note $note of pad $pad. $(printf 'Some words that make a note of ordinary length. %.0s' 1 2 3 4 5)"
+      note_id=$(call "$base" POST /notes "$token" \
+        "$(jq -nc --arg n "Note $pad.$note" --arg t "$text" --argjson p "${pad_ids[-1]}" '{name: $n, text: $t, padId: $p}')" |
+        jq -r .id)
+    done
+  done
+}
+
+form_token() { # form_token < PAGE: the page's first __RequestVerificationToken
+  grep -o '<input[^>]*name="__RequestVerificationToken"[^>]*>' | sed -n 's/.*value="\([^"]*\)".*/\1/p' | head -n 1
+}
+
+jar_cookie() { # jar_cookie JAR: the Cookie header a browser would send with every cookie of a curl cookie jar
+  # The jar's lines are tab-separated, name and value last; HttpOnly cookies start with #HttpOnly_.
+  awk -F'\t' 'NF >= 7 { printf "%s%s=%s", (n++ ? "; " : ""), $6, $7 }' "$1"
+}
+
+# signin WEB_BASE EMAIL [JAR]: signs in through the site's form, as a browser does, keeping the cookies in JAR
+# ($work/cookies); sets cookie (every cookie it got, as a Cookie header).
+signin() {
+  local base=$1 email=$2 jar=${3:-$work/cookies} form status
+  rm -f "$jar"
+  form=$(curl -fsS -m 10 -c "$jar" "$base/signin/" | form_token) || true
+  [[ -n $form ]] || die "GET $base/signin/ has no __RequestVerificationToken"
+  status=$(curl -sS -m 10 -b "$jar" -c "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' \
+    --data-urlencode "Email=$email" --data-urlencode "Password=$password" \
+    --data-urlencode "__RequestVerificationToken=$form" "$base/signin/") || die "POST $base/signin/: no answer"
+  [[ $status == 302* ]] || die "POST $base/signin/ answered $status instead of a redirect"
+  cookie=$(jar_cookie "$jar")
+  [[ "; $cookie" == *"; notejam="* ]] || die "signing in at $base gave no notejam cookie"
+}
+
+# check URL TEXT: the page answers 200 to the cookie, and shows TEXT (a redirect to /signin/ would not)
+check() {
+  local url=$1 text=$2 status
+  status=$(curl -sS -m 10 -o "$work/page.html" -w '%{http_code}' -H "Cookie: $cookie" "$url") || die "GET $url: no answer"
+  [[ $status == 200 ]] || die "GET $url with the session cookie answered $status, not 200"
+  grep -qF -- "$text" "$work/page.html" || die "GET $url does not show \"$text\""
+}
