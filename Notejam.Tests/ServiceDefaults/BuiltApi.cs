@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Notejam.Tests.AppHost;
+using Notejam.Tests.Infrastructure;
+
+namespace Notejam.Tests.ServiceDefaults;
+
+/// <summary>
+/// The built api run as its container runs it: its own process, ASPNETCORE_ENVIRONMENT=Production, its
+/// folder as content root (so appsettings.Production.json applies), settings from environment variables.
+/// Every line it writes is kept; disposing kills it.
+/// </summary>
+internal sealed class BuiltApi : IDisposable
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    private readonly Process _process;
+
+    private BuiltApi(Process process) => _process = process;
+
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public static BuiltApi Start(string connectionString, IReadOnlyDictionary<string, string> settings)
+    {
+        var folder = Path.Combine(ManifestTests.RepositoryRoot(), "Notejam.Api", "bin", Configuration, "net10.0");
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, "Notejam.Api.dll")])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var inherited in new[] { "DOTNET_ENVIRONMENT", "OTEL_EXPORTER_OTLP_ENDPOINT", "Smtp__Host", "Logging__Console__FormatterName" })
+        {
+            start.Environment.Remove(inherited);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__notejam"] = connectionString;
+        start.Environment["Notejam__WebUrl"] = ApiFactory.WebUrl;
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        var api = new BuiltApi(new Process { StartInfo = start });
+        DataReceivedEventHandler collect = (_, e) =>
+        {
+            if (!string.IsNullOrEmpty(e.Data))
+            {
+                api.Lines.Enqueue(e.Data);
+            }
+        };
+        api._process.OutputDataReceived += collect;
+        api._process.ErrorDataReceived += collect;
+        api._process.Start();
+        api._process.BeginOutputReadLine();
+        api._process.BeginErrorReadLine();
+        return api;
+    }
+
+    /// <summary>The first line that matches, waiting up to 30 seconds for it.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (Lines.FirstOrDefault(match) is { } line)
+            {
+                return line;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No such log line in 30 seconds. The api wrote:\n{string.Join('\n', Lines)}");
+            await Task.Delay(100);
+        }
+    }
+
+    public void Dispose()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+        _process.Dispose();
+    }
+}
