@@ -100,6 +100,18 @@ public sealed class SettingsTransferPagesTests(SiteFactory site)
     }
 
     [Fact]
+    public async Task An_upload_too_large_to_take_is_the_error_page_saying_so()
+    {
+        using var user = await SiteUser.SignUpAndInAsync(site);
+
+        var page = await UploadAsync(user, new byte[41 * 1024 * 1024]);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, page.Status);
+        Assert.Equal("Too large", page.Title);
+        Assert.Contains("an import is at most 20 MB", page.Document.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_upload_needs_the_form_another_site_cannot_post()
     {
         using var user = await SiteUser.SignUpAndInAsync(site);
@@ -188,7 +200,8 @@ public sealed class SettingsTransferPagesTests(SiteFactory site)
             form.Add(part, "Upload", "notejam.json");
         }
 
-        return await user.Browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/settings/import/") { Content = form });
+        // The body follows once the site agrees to read it, as browsers' uploads do not, but so a refusal is seen, not a broken pipe.
+        return await user.Browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/settings/import/") { Content = form, Headers = { ExpectContinue = true } });
     }
 
     private static HttpClient Downloads(SiteUser user) =>

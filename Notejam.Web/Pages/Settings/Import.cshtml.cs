@@ -4,6 +4,7 @@ using Notejam.Web.Api;
 
 namespace Notejam.Web.Pages.Settings;
 
+[RefuseOversizedUploads]
 [RequestSizeLimit(ImportLimits.MaxRequestBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = ImportLimits.MaxRequestBytes)]
 public sealed class ImportModel(NotejamApiClient api) : NotejamPageModel(api)
