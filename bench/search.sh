@@ -31,129 +31,46 @@ done
 [[ $notes =~ ^[1-9][0-9]*$ && $queries =~ ^[1-9][0-9]*$ && $rounds =~ ^[1-9][0-9]*$ ]] ||
   { echo "bench/search.sh: --notes, --queries and --rounds take whole numbers from 1" >&2; exit 2; }
 
-password='bench-password-1'
-build_lock=/tmp/notejam-build.lock   # other engineers build in this tree: one build at a time
-
-say() { printf '\n== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }
-die() { echo "bench/search.sh: $*" >&2; exit 1; }
-
-for tool in curl jq; do
-  command -v "$tool" >/dev/null || { apt-get install -y -qq "$tool" >/dev/null 2>&1 || die "$tool is missing (apt-get install -y $tool)"; }
-done
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-psql_cmd=${pg_bin:+$pg_bin/}psql
-command -v "$psql_cmd" >/dev/null || die "psql is missing (apt-get install -y postgresql)"
-if [[ -z $postgres_url ]]; then
-  [[ -x $pg_bin/postgres && -x $pg_bin/initdb ]] || die "the PostgreSQL server is not installed (apt-get install -y postgresql), or give --postgres"
-fi
-
-# ---------------------------------------------------------------------------------------------------------
-# Everything started is stopped on exit
-
-work=$(mktemp -d /tmp/notejam-search-bench.XXXXXX)
-chmod 711 "$work"   # the postgres user reaches its data directory inside
-api_pid='' pg_pid=''
-stop() { # stop PID SIGNAL: signal a process and wait up to 20 s for it to end
-  local pid=$1 signal=$2 i
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "-$signal" "$pid" 2>/dev/null || true
-  for i in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local status=$? log
-  trap - EXIT INT TERM
-  stop "$api_pid" TERM
-  stop "$pg_pid" INT
-  if [[ $status -ne 0 ]]; then
-    for log in "$work"/*.log; do [[ -s $log ]] && { echo "--- last lines of $(basename "$log")"; tail -n 15 "$log"; } >&2; done
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 20000))
-    [[ -z $(ss -Htln "sport = :$port") ]] && { echo "$port"; return; }
-  done
-}
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+bench_tools
+bench_workdir notejam-search-bench
 
 # ---------------------------------------------------------------------------------------------------------
 # 1. The api, Release
 
-say "Building Notejam.Api (Release) into $work/api"
-flock "$build_lock" dotnet publish Notejam.Api/Notejam.Api.csproj -c Release -o "$work/api" -nologo -v q -clp:ErrorsOnly \
-  >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; die "the build failed"; }
+say "Building Notejam.Api (Release) into $work/out/Api"
+flock "$build_lock" dotnet publish Notejam.Api/Notejam.Api.csproj -c Release -o "$work/out/Api" -nologo -v q -clp:ErrorsOnly \
+  >"$work/build-Api.log" 2>&1 || { cat "$work/build-Api.log" >&2; die "the build failed"; }
 
 # ---------------------------------------------------------------------------------------------------------
-# 2. PostgreSQL: a throwaway cluster, or the one given
+# 2. PostgreSQL (a throwaway cluster, or the one given), the migrations and the api
 
 if [[ -z $postgres_url ]]; then
-  pg_port=$(free_port)
-  say "Starting a throwaway PostgreSQL ($("$pg_bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$pg_port"
-  as_postgres=()
-  [[ $(id -u) -eq 0 ]] && as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups --)   # postgres refuses root
-  mkdir -m 700 "$work/pgdata"
-  [[ ${#as_postgres[@]} -eq 0 ]] || chown postgres:postgres "$work/pgdata"
-  "${as_postgres[@]}" "$pg_bin/initdb" -D "$work/pgdata" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
-    >"$work/initdb.log" 2>&1 || die "initdb failed"
-  "${as_postgres[@]}" "$pg_bin/postgres" -D "$work/pgdata" -c listen_addresses=127.0.0.1 -c unix_socket_directories= \
-    -p "$pg_port" -c shared_buffers=256MB -c maintenance_work_mem=256MB >"$work/postgres.log" 2>&1 &
-  pg_pid=$!
-  for _ in $(seq 100); do
-    "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAtX -c 'SELECT 1' >/dev/null 2>&1 && break
-    kill -0 "$pg_pid" 2>/dev/null || die "postgres exited"
-    sleep 0.1
-  done
-  "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAtX -c 'CREATE DATABASE notejam' >/dev/null
+  start_postgres
   postgres_url="postgresql://postgres@127.0.0.1:$pg_port/notejam"
+else
+  # The api takes Npgsql's key=value form of postgresql://user[:password]@host[:port]/database
+  [[ $postgres_url =~ ^postgres(ql)?://([^:@/]+)(:([^@/]*))?@([^:/]+)(:([0-9]+))?/([^?]+)$ ]] ||
+    die "--postgres takes postgresql://user[:password]@host[:port]/database"
+  db="Host=${BASH_REMATCH[5]};Port=${BASH_REMATCH[7]:-5432};Database=${BASH_REMATCH[8]};Username=${BASH_REMATCH[2]}"
+  [[ -n ${BASH_REMATCH[4]} ]] && db+=";Password=${BASH_REMATCH[4]}"
 fi
-# The api takes Npgsql's key=value form: postgresql://user[:password]@host[:port]/database
-[[ $postgres_url =~ ^postgres(ql)?://([^:@/]+)(:([^@/]*))?@([^:/]+)(:([0-9]+))?/([^?]+)$ ]] ||
-  die "--postgres takes postgresql://user[:password]@host[:port]/database"
-db="Host=${BASH_REMATCH[5]};Port=${BASH_REMATCH[7]:-5432};Database=${BASH_REMATCH[8]};Username=${BASH_REMATCH[2]}"
-[[ -n ${BASH_REMATCH[4]} ]] && db+=";Password=${BASH_REMATCH[4]}"
 sql() { "$psql_cmd" "$postgres_url" -v ON_ERROR_STOP=1 -qAtX "$@"; }
 
-api_port=$(free_port)
-api_url=http://127.0.0.1:$api_port
-run_api() { # the published api as production runs it (from its folder), without telemetry
-  cd "$work/api"
-  exec env -u OTEL_EXPORTER_OTLP_ENDPOINT ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
-    ASPNETCORE_URLS="$api_url" ConnectionStrings__notejam="$db" ./Notejam.Api "$@"
-}
+pick_port api_port
+api_url=http://127.0.0.1:$api_port web_url=''
 say "Migrating, then starting the api on $api_url"
-(run_api migrate) >"$work/migrate.log" 2>&1 || die "the migrations failed"
-(run_api) >"$work/api.log" 2>&1 &
+(run_app Api "$api_port" migrate) >"$work/migrate.log" 2>&1 || die "the migrations failed (see migrate.log below)"
+(run_app Api "$api_port") >"$work/api.log" 2>&1 &
 api_pid=$!
-for i in $(seq 600); do
-  [[ $(curl -sS -m 2 "$api_url/health" 2>/dev/null) == Healthy ]] && break
-  kill -0 "$api_pid" 2>/dev/null || die "the api exited before it was healthy"
-  [[ $i -lt 600 ]] || die "the api was not healthy after 60 s"
-  sleep 0.1
-done
+wait_healthy "$api_url/health" "$api_pid" api
 
 # ---------------------------------------------------------------------------------------------------------
 # 3. One user with N notes
 
-call() { # call METHOD PATH TOKEN JSON: the answer's body; dies unless it is a 2xx
-  local out code args=(-sS -m 10 -X "$1" -w '\n%{http_code}')
-  [[ -n $3 ]] && args+=(-H "Authorization: Bearer $3")
-  [[ -n $4 ]] && args+=(-H 'Content-Type: application/json' --data "$4")
-  out=$(curl "${args[@]}" "$api_url$2") || die "$1 $2: no answer"
-  code=${out##*$'\n'}
-  [[ $code == 2?? ]] || die "$1 $2 answered $code: ${out%$'\n'*}"
-  printf '%s\n' "${out%$'\n'*}"
-}
 email="bench-search-$(date +%s)-$$@example.com"
-call POST /users/register '' "$(jq -nc --arg e "$email" --arg p "$password" '{email: $e, password: $p, repeatPassword: $p}')" >/dev/null
-token=$(call POST /users/signin '' "$(jq -nc --arg e "$email" --arg p "$password" '{email: $e, password: $p}')" | jq -r .accessToken)
-user_id=$(call GET /users/me "$token" '' | jq -r .id)
+register "$api_url" "$email"
 
 say "Writing $notes notes for $email in one INSERT (the tsvector column and its GIN index are kept by PostgreSQL)"
 started=$SECONDS
