@@ -17,6 +17,13 @@ internal static class ApiProblemDetails
             }
         }
 
+        if (context.Exception is { } exception && IsDatabaseUnavailable(exception))
+        {
+            context.ProblemDetails.Title = "The database is unavailable.";
+            context.ProblemDetails.Detail = "Try again in a few seconds.";
+            context.HttpContext.Response.Headers.RetryAfter = "5";
+        }
+
         if (context.Exception is BadHttpRequestException bad)
         {
             context.ProblemDetails.Detail = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
@@ -24,4 +31,14 @@ internal static class ApiProblemDetails
                 : bad.Message;
         }
     }
+
+    /// <summary>PostgreSQL could not be reached or went away (EF's retries exhausted, a dropped connection, a timeout).</summary>
+    public static bool IsDatabaseUnavailable(Exception exception) => exception switch
+    {
+        Npgsql.NpgsqlException { IsTransient: true } => true,
+        Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException => true,
+        Microsoft.EntityFrameworkCore.DbUpdateException { InnerException: { } inner } => IsDatabaseUnavailable(inner),
+        InvalidOperationException { InnerException: { } inner } => IsDatabaseUnavailable(inner),
+        _ => false,
+    };
 }

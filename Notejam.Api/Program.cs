@@ -88,7 +88,13 @@ app.UseClientAddresses();
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // Unreadable input (bad JSON, an oversized body) is the client's error, answered with its own status.
-    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+    // The database out of reach is an outage to wait out (503, retried by the site for reads), not a bug.
+    StatusCodeSelector = exception => exception switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        _ when ApiProblemDetails.IsDatabaseUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    },
     SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
 });
 app.UseStatusCodePages();

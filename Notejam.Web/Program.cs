@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Http.Resilience;
+using Polly;
 using Notejam.Web;
 using Notejam.Web.Account;
 using Notejam.Web.Api;
@@ -42,7 +43,17 @@ builder.Services.AddHttpClient<NotejamApiClient>(client =>
         options.Retry.DisableForUnsafeHttpMethods();
         options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
         options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(12);
+        // A page read gets its answer or the 503 page within Notejam:ApiReadBudget (1.8 s), retries included, even when
+        // something in between holds the connection open; a change keeps the longer budget, so it is not cut off
+        // after the API may have saved it.
+        var readBudget = builder.Configuration.GetValue("Notejam:ApiReadBudget", TimeSpan.FromSeconds(1.8));
+        options.TotalRequestTimeout.TimeoutGenerator = arguments => ValueTask.FromResult(
+            arguments.Context.GetRequestMessage()?.Method is { } method && (method == HttpMethod.Get || method == HttpMethod.Head)
+                ? readBudget
+                : options.TotalRequestTimeout.Timeout);
         options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
+        // After an outage the site tries the API again within 2 s, not the default 5.
+        options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(2);
     });
 
 // A whole account moves through this one: minutes, not seconds, and still never a change repeated.
