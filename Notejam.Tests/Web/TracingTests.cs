@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Notejam.Tests.Infrastructure;
+using OpenTelemetry.Trace;
+
+namespace Notejam.Tests.Web;
+
+/// <summary>
+/// One page view is one trace, as the Aspire dashboard shows it: the web's server span, its HTTP call to the API,
+/// the API's server span and the PostgreSQL commands it ran, read back from what the services' OpenTelemetry
+/// pipelines export (an in-memory exporter added to each).
+/// </summary>
+[Collection(SiteTests.Name)]
+public sealed class TracingTests(SiteFactory site)
+{
+    [Fact]
+    public async Task A_page_view_is_one_trace_from_the_web_through_the_api_to_postgresql()
+    {
+        var exported = new List<Activity>();
+        void Export(IWebHostBuilder host) => host.ConfigureServices(services =>
+            services.AddOpenTelemetry().WithTracing(tracing => tracing.AddInMemoryExporter(exported)));
+        using var api = site.Api.AnotherReplica(Export);
+        var apiAddress = ServerAddress.Of(api);
+        var web = site.StartWeb(apiAddress, Export);
+        using var person = await SiteUser.SignUpAndInAsync(site, web);
+        await person.CreateNoteAsync("Traced");
+        // The test's own activity: its HTTP client sends its trace context, as a browser's instrumentation would.
+        SitePage page;
+        ActivityTraceId trace;
+        using (var visit = new Activity("A page view").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            visit.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+            trace = visit.TraceId;
+            page = await person.Browser.GetAsync("/");
+        }
+
+        Assert.Equal("All notes (1)", page.Title);
+        // A server span ends (and is exported) just after its response went out.
+        var webPort = ServerAddress.Of(web).Port;
+        var spans = new List<Activity>();
+        for (var wait = Stopwatch.StartNew(); wait.Elapsed < TimeSpan.FromSeconds(5); await Task.Delay(50))
+        {
+            lock (exported)
+            {
+                // Every host in this process exports what it sees of the trace; one copy of each span is enough.
+                spans = [.. exported.Where(a => a.TraceId == trace).DistinctBy(a => a.SpanId)];
+            }
+
+            if (spans.Any(s => s.Kind == ActivityKind.Server && Port(s) == webPort))
+            {
+                break;
+            }
+        }
+
+        string Seen()
+        {
+            lock (exported)
+            {
+                return $"{exported.Count} spans exported; of trace {trace}: " + string.Join("; ", exported.TakeLast(8).Select(a =>
+                    $"{a.TraceId} {a.Kind} {a.Source.Name} {a.DisplayName} " + string.Join(",", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))));
+            }
+        }
+
+        Assert.True(spans.Count(s => s.Kind == ActivityKind.Server && Port(s) == webPort) == 1, Seen());
+        var webServer = spans.Single(s => s.Kind == ActivityKind.Server && Port(s) == webPort);
+        var calls = spans.Where(s => s.Kind == ActivityKind.Client && s.Source.Name == "System.Net.Http" && s.ParentSpanId == webServer.SpanId).ToList();
+        Assert.NotEmpty(calls);
+        var apiServers = spans.Where(s => s.Kind == ActivityKind.Server && calls.Any(c => c.SpanId == s.ParentSpanId)).ToList();
+        Assert.NotEmpty(apiServers);
+        Assert.All(apiServers, s => Assert.Equal(apiAddress.Port, Port(s)));
+        var queries = spans.Where(s => s.Source.Name == "Npgsql").ToList();
+        Assert.NotEmpty(queries);
+        Assert.All(queries, q => Assert.Contains(apiServers, s => IsWithin(q, s, spans)));
+        Assert.Contains(queries, q => (q.GetTagItem("db.query.text") ?? q.GetTagItem("db.statement"))?.ToString()?.Contains("\"Notes\"", StringComparison.Ordinal) == true);
+    }
+
+    private static int? Port(Activity span) => span.GetTagItem("server.port") switch
+    {
+        int port => port,
+        long port => (int)port,
+        string text when int.TryParse(text, out var port) => port,
+        _ => null,
+    };
+
+    private static bool IsWithin(Activity span, Activity ancestor, List<Activity> spans)
+    {
+        for (var current = span; current is not null; current = spans.FirstOrDefault(s => s.SpanId == current.ParentSpanId))
+        {
+            if (current.SpanId == ancestor.SpanId)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
