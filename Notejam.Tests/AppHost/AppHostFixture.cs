@@ -30,7 +30,10 @@ public sealed class AppHostFixture : IAsyncLifetime, IDisposable
             [$"--Postgres:DataDirectory={_dataDirectory}", $"--Notejam:ApiReplicas={ApiReplicas}"]);
         foreach (var service in new[] { "api", "web" })
         {
-            builder.CreateResourceBuilder<ProjectResource>(service).WithEnvironment("Notejam__ShutdownDelay", "00:00:03");
+            builder.CreateResourceBuilder<ProjectResource>(service)
+                .WithEnvironment("Notejam__ShutdownDelay", "00:00:03")
+                // The browser journeys all sign up and in from 127.0.0.1 within a minute; the limits have their own tests.
+                .WithEnvironment("Notejam__AccountPostsPerMinute", "1000");
         }
 
         App = await builder.BuildAsync();
