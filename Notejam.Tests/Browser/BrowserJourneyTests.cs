@@ -11,27 +11,8 @@ namespace Notejam.Tests.Browser;
 /// the main pages are kept in TestResults/screenshots as test artifacts.
 /// </summary>
 [Collection(AppHostTests.Name)]
-public sealed partial class BrowserJourneyTests(AppHostFixture topology) : IAsyncLifetime
+public sealed partial class BrowserJourneyTests(AppHostFixture topology) : ChromiumTests
 {
-    private static readonly string Screenshots = Path.Combine(AppHost.ManifestTests.RepositoryRoot(), "TestResults", "screenshots");
-
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        var chromium = Environment.GetEnvironmentVariable("NOTEJAM_CHROMIUM") ?? "/usr/bin/chromium";
-        Assert.True(File.Exists(chromium), $"The browser tests drive Chromium at {chromium}: apt-get install -y chromium, or set NOTEJAM_CHROMIUM.");
-        Directory.CreateDirectory(Screenshots);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-    }
-
     [Fact]
     public async Task Sign_up_keep_notes_in_a_pad_and_recover_a_forgotten_password()
     {
@@ -182,15 +163,9 @@ public sealed partial class BrowserJourneyTests(AppHostFixture topology) : IAsyn
         Assert.True(pageWidth <= 375, $"The sign-in page is {pageWidth}px wide on a 375px screen.");
     }
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     private async Task<IPage> NewPageAsync(int width, int height)
     {
-        var context = await _browser.NewContextAsync(new()
+        var context = await Chrome.NewContextAsync(new()
         {
             BaseURL = topology.App.GetEndpoint("web", "http").ToString(),
             ViewportSize = new() { Width = width, Height = height },
@@ -216,13 +191,6 @@ public sealed partial class BrowserJourneyTests(AppHostFixture topology) : IAsyn
         await page.FillAsync("#Password", password);
         await page.ClickAsync("main button[type=submit]");
     }
-
-    private static Task<byte[]> ShotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"{name}.png"), FullPage = true });
-
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
-
-    private static IPageAssertions Expect(IPage page) => Assertions.Expect(page);
 
     [GeneratedRegex(@"^Today at \d\d:\d\d$")]
     private static partial Regex TodayAt();

@@ -23,3 +23,26 @@ internal static class Chromium
         return (playwright, browser);
     }
 }
+
+/// <summary>A test class that drives one Chromium for its tests, with the assertions and screenshots they share.</summary>
+public abstract class ChromiumTests : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+
+    protected IBrowser Chrome { get; private set; } = null!;
+
+    public async Task InitializeAsync() => (_playwright, Chrome) = await Chromium.LaunchAsync();
+
+    public async Task DisposeAsync()
+    {
+        await Chrome.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    protected static Task<byte[]> ShotAsync(IPage page, string name, bool fullPage = true) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(Chromium.Screenshots, $"{name}.png"), FullPage = fullPage });
+
+    protected static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+
+    protected static IPageAssertions Expect(IPage page) => Assertions.Expect(page);
+}

@@ -8,13 +8,8 @@ namespace Notejam.Tests.Browser;
 
 /// <summary>The site follows the system's colour scheme: Chromium told it prefers dark gets dark pages.</summary>
 [Collection(AppHostTests.Name)]
-public sealed partial class ColorSchemeTests(AppHostFixture topology) : IAsyncLifetime
+public sealed partial class ColorSchemeTests(AppHostFixture topology) : ChromiumTests
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync() => (_playwright, _browser) = await Chromium.LaunchAsync();
-
     [Fact]
     public async Task Pages_are_dark_when_the_system_prefers_dark_and_light_otherwise()
     {
@@ -30,14 +25,14 @@ public sealed partial class ColorSchemeTests(AppHostFixture topology) : IAsyncLi
     /// <summary>Relative luminance (0 black, 1 white) of the sign-in page's background and of its text.</summary>
     private async Task<(double Background, double Text)> LuminanceAsync(ColorScheme scheme)
     {
-        await using var context = await _browser.NewContextAsync(new()
+        await using var context = await Chrome.NewContextAsync(new()
         {
             BaseURL = topology.App.GetEndpoint("web", "http").ToString(),
             ColorScheme = scheme,
         });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/signin/");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Chromium.Screenshots, $"signin-{scheme.ToString().ToLowerInvariant()}.png") });
+        await ShotAsync(page, $"signin-{scheme.ToString().ToLowerInvariant()}", fullPage: false);
         // The page's background is the body's, or the root element's where the body has none.
         var background = await page.EvaluateAsync<string>(
             "[document.body, document.documentElement].map(e => getComputedStyle(e).backgroundColor).find(c => c !== 'rgba(0, 0, 0, 0)') ?? ''");
@@ -62,9 +57,4 @@ public sealed partial class ColorSchemeTests(AppHostFixture topology) : IAsyncLi
     [GeneratedRegex(@"rgba?\((\d+), (\d+), (\d+)")]
     private static partial Regex Rgb();
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
 }

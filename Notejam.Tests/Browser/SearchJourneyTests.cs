@@ -10,17 +10,12 @@ namespace Notejam.Tests.Browser;
 /// one <see cref="BrowserJourneyTests"/> uses). Screenshots go to TestResults/screenshots.
 /// </summary>
 [Collection(AppHostTests.Name)]
-public sealed class SearchJourneyTests(AppHostFixture topology) : IAsyncLifetime
+public sealed class SearchJourneyTests(AppHostFixture topology) : ChromiumTests
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync() => (_playwright, _browser) = await Chromium.LaunchAsync();
-
     [Fact]
     public async Task Write_a_markdown_note_see_it_rendered_and_find_it_by_a_word_highlighted()
     {
-        var context = await _browser.NewContextAsync(new() { BaseURL = topology.App.GetEndpoint("web", "http").ToString() });
+        var context = await Chrome.NewContextAsync(new() { BaseURL = topology.App.GetEndpoint("web", "http").ToString() });
         var page = await context.NewPageAsync();
         var email = ApiUser.NewEmail();
         await page.GotoAsync("/signup/");
@@ -55,15 +50,4 @@ public sealed class SearchJourneyTests(AppHostFixture topology) : IAsyncLifetime
         await page.ClickAsync(".search-name");
         await Expect(page.Locator("h1.page-title")).ToHaveTextAsync("Packing list");
     }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
-    private static Task<byte[]> ShotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new() { Path = Path.Combine(Chromium.Screenshots, $"{name}.png"), FullPage = true });
-
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }
