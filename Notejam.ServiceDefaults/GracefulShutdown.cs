@@ -37,9 +37,13 @@ public static partial class GracefulShutdown
         {
             IsDraining = true;
             LogDraining(logger, delay);
-            if (delay > TimeSpan.Zero)
+            try
             {
-                await Task.Delay(delay, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(delay, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The host's shutdown timeout ran out first: stop now.
             }
         }
 

@@ -31,8 +31,10 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<PersonClock>();
 builder.Services.AddScoped<MyPads>();
 builder.Services.AddTransient<ApiTokenHandler>();
+// The API, found by service discovery unless configured.
+var apiUrl = new Uri(builder.Configuration["Notejam:ApiUrl"] ?? "https+http://api");
 builder.Services.AddHttpClient<NotejamApiClient>(client =>
-        client.BaseAddress = new Uri(builder.Configuration["Notejam:ApiUrl"] ?? "https+http://api"))
+        client.BaseAddress = apiUrl)
     .AddHttpMessageHandler<ApiTokenHandler>()
     // Fail fast to the 503 page rather than keep a person waiting; never repeat a change the API may have made.
     .RemoveAllResilienceHandlers()
@@ -59,7 +61,7 @@ builder.Services.AddHttpClient<NotejamApiClient>(client =>
 // A whole account moves through this one: minutes, not seconds, and still never a change repeated.
 builder.Services.AddHttpClient(NotejamApiClient.TransferClient, client =>
     {
-        client.BaseAddress = new Uri(builder.Configuration["Notejam:ApiUrl"] ?? "https+http://api");
+        client.BaseAddress = apiUrl;
         client.Timeout = TimeSpan.FromMinutes(5);
     })
     .AddHttpMessageHandler<ApiTokenHandler>()

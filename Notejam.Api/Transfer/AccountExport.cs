@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Notejam.Api.Data;
 
@@ -6,14 +7,19 @@ namespace Notejam.Api.Transfer;
 /// <summary>
 /// Walks one account for an export, pad by pad (by name), each pad's notes oldest first, then the notes without a pad,
 /// reading them as a stream of untracked rows: a large account is never held in memory. What a format writes goes to
-/// <see cref="Output"/>, which is sent on to the response after each note; the memory used is about one note's worth.
+/// <see cref="Output"/>, ASP.NET Core's write buffer, drained to the response every 32 KB: writers that write
+/// synchronously somewhere inside (ZipArchive, Utf8JsonWriter) cost no blocking IO on Kestrel's response, and the
+/// memory used is about one note's worth.
 /// </summary>
 internal abstract class AccountExport(Stream body) : IAsyncDisposable
 {
     // Sent on once this much is held: fewer, larger writes to the response.
     private const int SendAt = 32 * 1024;
 
-    protected HeldWrites Output { get; } = new(body);
+    // Notes are at most 1 MB (the API's body limit), so what is held never spills to a temporary file.
+    private const int HeldInMemory = 4 * 1024 * 1024;
+
+    protected FileBufferingWriteStream Output { get; } = new(memoryThreshold: HeldInMemory);
 
     public async Task WriteAsync(NotejamDb app, int owner, CancellationToken ct)
     {
@@ -64,7 +70,7 @@ internal abstract class AccountExport(Stream body) : IAsyncDisposable
         }
 
         await EndAsync(ct);
-        await Output.SendAsync(ct);
+        await Output.DrainBufferAsync(body, ct);
     }
 
     public virtual ValueTask DisposeAsync() => Output.DisposeAsync();
@@ -84,9 +90,9 @@ internal abstract class AccountExport(Stream body) : IAsyncDisposable
     private async Task WriteNoteAsync(TransferNote note, CancellationToken ct)
     {
         await NoteAsync(note, ct);
-        if (Output.Held >= SendAt)
+        if (Output.Length >= SendAt)
         {
-            await Output.SendAsync(ct);
+            await Output.DrainBufferAsync(body, ct);
         }
     }
 
