@@ -72,4 +72,34 @@ public sealed class MarkdownPagesTests(SiteFactory site)
         Assert.Equal("Note is successfully updated", saved.Flash);
         Assert.Equal("After", saved.Document.QuerySelector("main .note-text em")!.TextContent);
     }
+
+    [Fact]
+    public async Task A_deeply_nested_saved_note_shows_its_page_not_a_500()
+    {
+        using var user = await SiteUser.SignUpAndInAsync(site);
+        var text = new string('>', 20_000);
+
+        var created = await user.CreateNoteAsync("Deep", text);
+        var note = await user.Browser.GetAsync($"/notes/{created.IdInUrl}/");
+
+        Assert.Equal(HttpStatusCode.OK, note.Status);
+        Assert.Equal(text, note.Document.QuerySelector("main .note-text")!.TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task Preview_of_a_text_too_long_shows_the_length_error_and_no_preview()
+    {
+        using var user = await SiteUser.SignUpAndInAsync(site);
+        var form = await user.Browser.GetAsync("/notes/create/");
+
+        var preview = await user.Browser.SubmitAsync(form, new Dictionary<string, string?>
+        {
+            ["Name"] = "Long", ["Text"] = "**bold** " + new string('a', 100_000), ["preview"] = "1",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, preview.Status);
+        Assert.Equal("Text is at most 100,000 characters.", preview.FieldError("Text"));
+        Assert.Empty(preview.Document.QuerySelectorAll("main .note-preview, main strong"));
+        Assert.Equal("All notes (0)", (await user.Browser.GetAsync("/")).Title);
+    }
 }

@@ -8,6 +8,8 @@ namespace Notejam.Web.Pages.Notes;
 /// <summary>The fields of the create and edit pages, which show the same form.</summary>
 public abstract class NoteForm(NotejamApiClient api, MyPads myPads) : NotejamPageModel(api)
 {
+    private const string TextTooLong = "Text is at most 100,000 characters.";
+
     [BindProperty]
     [Required(ErrorMessage = "Name is required.")]
     [StringLength(100, ErrorMessage = "Name is at most 100 characters.")]
@@ -15,7 +17,7 @@ public abstract class NoteForm(NotejamApiClient api, MyPads myPads) : NotejamPag
 
     [BindProperty]
     [Required(ErrorMessage = "Text is required.")]
-    [StringLength(100_000, ErrorMessage = "Text is at most 100,000 characters.")]
+    [StringLength(NoteMarkdown.MaxLength, ErrorMessage = TextTooLong)]
     public string? Text { get; set; }
 
     [BindProperty]
@@ -37,7 +39,7 @@ public abstract class NoteForm(NotejamApiClient api, MyPads myPads) : NotejamPag
 
     /// <summary>
     /// When Preview was pressed: renders the text for the form to show again with what was typed, saving nothing and
-    /// complaining about nothing yet.
+    /// complaining about nothing yet, except a text too long to render, which gets its error and no preview.
     /// </summary>
     protected bool PreviewRequested()
     {
@@ -47,6 +49,13 @@ public abstract class NoteForm(NotejamApiClient api, MyPads myPads) : NotejamPag
         }
 
         ModelState.Clear();
+        if (Text is { Length: > NoteMarkdown.MaxLength })
+        {
+            // Checked before rendering: the form accepts up to 4 MB, and the length is the first bound on render cost.
+            ModelState.AddModelError(nameof(Text), TextTooLong);
+            return true;
+        }
+
         Preview = NoteMarkdown.ToHtml(Text ?? "");
         return true;
     }
