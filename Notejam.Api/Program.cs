@@ -25,9 +25,7 @@ builder.AddNpgsqlDbContext<NotejamDb>("notejam",
 builder.Services.AddHealthChecks().AddNpgSql(
     builder.Configuration.GetConnectionString("notejam") ?? "", name: "postgres", timeout: TimeSpan.FromSeconds(3));
 
-builder.Services.AddDataProtection()
-    .SetApplicationName("Notejam.Api")
-    .PersistKeysToDbContext<NotejamDb>();
+builder.AddKeyRing("Notejam.Api").PersistKeysToDbContext<NotejamDb>();
 
 builder.Services.AddAuthentication(IdentityConstants.BearerScheme)
     .AddBearerToken(IdentityConstants.BearerScheme, options =>
@@ -52,23 +50,32 @@ builder.Services.AddIdentityCore<User>(options =>
     .AddDefaultTokenProviders();
 builder.Services.Configure<DataProtectionTokenProviderOptions>(options =>
     options.TokenLifespan = builder.Configuration.GetValue("Notejam:ResetLinkLifetime", TimeSpan.FromHours(2)));
-// Mail goes to the AppHost's sink or the configured server; with neither, reset links go to the log.
+// Mail goes to the AppHost's sink or the configured server; with neither, reset links go to the log. Either way it
+// leaves from the outbox, after the request has been answered.
 if (SmtpSettings.FromConfiguration(builder.Configuration) is { } smtp)
 {
     builder.Services.AddSingleton(smtp);
-    builder.Services.AddSingleton<IEmailSender<User>, SmtpEmailSender>();
+    builder.Services.AddKeyedSingleton<IEmailSender<User>, SmtpEmailSender>(MailOutbox.Delivery);
 }
 else
 {
-    builder.Services.AddSingleton<IEmailSender<User>, LoggingEmailSender>();
+    builder.Services.AddKeyedSingleton<IEmailSender<User>, LoggingEmailSender>(MailOutbox.Delivery);
 }
+
+builder.Services.AddSingleton<MailOutbox>();
+builder.Services.AddSingleton<IEmailSender<User>>(services => services.GetRequiredService<MailOutbox>());
+builder.Services.AddHostedService(services => services.GetRequiredService<MailOutbox>());
 
 builder.Services.Configure<NotejamLinks>(builder.Configuration.GetSection("Notejam"));
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<NotejamMetrics>();
-builder.Services.AddAccountLimits(builder.Configuration);
+builder.Services.AddAccountLimits();
+builder.Services.AddScoped<Sessions>();
+builder.Services.AddOptions<SessionLimits>().BindConfiguration(SessionLimits.Section)
+    .Validate(o => o.RefreshReuseGrace >= TimeSpan.Zero, $"{SessionLimits.Section}:RefreshReuseGrace must not be negative.").ValidateOnStart();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblemDetails.Customize);
+builder.Services.AddApiPolicies();
 builder.Services.AddValidation();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new NoNulStrings()));
 builder.Services.AddOpenApi();
@@ -99,9 +106,8 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.UseAuthentication();
-app.UseDeletedAccountsRefused();
+app.UseEndedSessionsRefused();
 app.UseAuthorization();
-app.UseRateLimiter();
 
 app.MapOpenApi();
 app.MapDefaultEndpoints();

@@ -10,6 +10,11 @@ var notejamDb = builder.AddNotejamDatabase("notejam");
 
 var mail = builder.AddMailSink("mail");
 
+// Each service's own secret for encrypting its data-protection key ring at rest: generated once, kept in the
+// AppHost's user secrets (run) or asked of the deployment (publish), so restarts keep reading the ring.
+var apiKeyRingSecret = builder.AddKeyRingSecret("api-key-encryption-key");
+var webKeyRingSecret = builder.AddKeyRingSecret("web-key-encryption-key");
+
 var migrations = builder.AddProject<Projects.Notejam_Api>("migrations", launchProfileName: null)
     .WithArgs("migrate")
     .WithReference(notejamDb)
@@ -21,6 +26,9 @@ var api = builder.AddProject<Projects.Notejam_Api>("api")
     .WithReference(notejamDb)
     .WaitFor(notejamDb)
     .WaitForCompletion(migrations)
+    .WithEnvironment("DataProtection__KeyEncryptionKey", apiKeyRingSecret)
+    // The web, on this machine, is the API's only proxy: it forwards each visitor's address for the per-client limits.
+    .WithEnvironment("Notejam__TrustedProxyNetworks", "127.0.0.0/8,::1/128")
     .WithHttpHealthCheck("/health");
 
 // Only a run has the sink; a deployment gives the API its SMTP server in the Smtp:* settings.
@@ -31,10 +39,11 @@ if (builder.ExecutionContext.IsRunMode)
 
 var web = builder.AddProject<Projects.Notejam_Web>("web")
     .WithExternalHttpEndpoints()
-    .WithReference(notejamDb) // the shared data-protection key ring only
+    .WithReference(notejamDb) // its data-protection key ring only
     .WaitForCompletion(migrations)
     .WithReference(api)
     .WaitFor(api)
+    .WithEnvironment("DataProtection__KeyEncryptionKey", webKeyRingSecret)
     .WithHttpHealthCheck("/health");
 
 // Password-reset mails link to the site.

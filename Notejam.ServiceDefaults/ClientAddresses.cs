@@ -6,33 +6,44 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Who the client is when Notejam runs behind a proxy: an ingress or Container Apps' envoy in front of the web,
-/// the web in front of the API. A request's X-Forwarded-For and X-Forwarded-Proto are believed only when it comes
-/// from a trusted network: loopback and the private ranges pods and Container Apps talk from, or the CIDRs in
-/// <c>Notejam:TrustedProxyNetworks</c> (comma separated). Per-client rate limits, logs and HTTPS detection
-/// (secure cookies, HSTS) then see the person, not the proxy.
+/// Who the client is when Notejam runs behind a proxy: an ingress or Container Apps' envoy in front of the web, the web
+/// in front of the API. A request's X-Forwarded-For and X-Forwarded-Proto are believed only from the proxies named in
+/// <c>Notejam:TrustedProxyNetworks</c> (CIDRs, comma separated), and only their last hop (the address the proxy itself
+/// saw; <c>Notejam:TrustedProxyHops</c> for chains of them), so a client cannot choose the address that per-client limits and logs see. Nothing is trusted by default: the
+/// AppHost names the web's loopback for the API, the Helm chart and the Bicep name their ingress and the web's network.
+/// This is the only place forwarded headers are read (no ASPNETCORE_FORWARDEDHEADERS_ENABLED beside it).
 /// </summary>
 public static class ClientAddresses
 {
     public const string TrustedNetworksKey = "Notejam:TrustedProxyNetworks";
-
-    private static readonly string[] PrivateNetworks =
-        ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"];
+    public const string TrustedHopsKey = "Notejam:TrustedProxyHops";
 
     public static TBuilder AddClientAddresses<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        var configured = builder.Configuration[TrustedNetworksKey];
-        var networks = string.IsNullOrWhiteSpace(configured)
-            ? PrivateNetworks
-            : configured.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var networks = (builder.Configuration[TrustedNetworksKey] ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(network => System.Net.IPNetwork.TryParse(network, out var parsed)
+                ? parsed
+                : throw new InvalidOperationException($"{TrustedNetworksKey}: '{network}' is not a network in CIDR notation (for example 10.244.0.0/16)."))
+            .ToList();
+        var hops = builder.Configuration.GetValue(TrustedHopsKey, 1);
+        if (hops < 1)
+        {
+            throw new InvalidOperationException($"{TrustedHopsKey} must be at least 1.");
+        }
+
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // One hop by default: the address the trusted proxy saw; anything the client wrote before it is not believed.
+            // Two where a trusted proxy sits behind another (Container Apps' internal ingress behind the web), each hop
+            // believed only while it comes from a trusted network.
+            options.ForwardLimit = hops;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
             foreach (var network in networks)
             {
-                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+                options.KnownIPNetworks.Add(network);
             }
         });
         return builder;

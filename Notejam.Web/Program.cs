@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Notejam.Web;
@@ -22,9 +21,7 @@ builder.AddNpgsqlDbContext<KeyRingDb>("notejam", settings =>
     settings.DisableHealthChecks = true;
     settings.DisableRetry = true;
 });
-builder.Services.AddDataProtection()
-    .SetApplicationName("Notejam.Web")
-    .PersistKeysToDbContext<KeyRingDb>();
+builder.AddKeyRing("Notejam.Web").PersistKeysToDbContext<KeyRingDb>();
 
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -106,15 +103,10 @@ builder.Services.Configure<RouteOptions>(options =>
     options.LowercaseUrls = true;
     options.AppendTrailingSlash = true;
 });
-builder.Services.AddAccountRateLimit(builder.Configuration);
-builder.Services.AddRazorPages(options =>
-{
-    foreach (var page in new[] { "/Signin", "/Signup", "/ForgotPassword", "/ResetPassword" })
-    {
-        options.Conventions.AddPageApplicationModelConvention(page, model =>
-            model.EndpointMetadata.Add(new EnableRateLimitingAttribute(AccountRateLimit.Policy)));
-    }
-});
+// The API counts what an attacker does on the account forms across all replicas (the site forwards each visitor's
+// address); the site shows its 429 and counts it here.
+builder.Services.AddSingleton<RateLimitedCounter>();
+builder.Services.AddRazorPages();
 
 var app = builder.Build();
 
@@ -139,7 +131,6 @@ app.UseStatusCodePagesWithReExecute("/error/", "?code={0}");
 app.UseSecurityHeaders();
 app.UseStaticFiles();
 app.UseRouting();
-app.UseRateLimiter();
 app.UseAuthentication();
 app.Use(async (context, next) =>
 {

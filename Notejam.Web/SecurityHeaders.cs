@@ -15,6 +15,23 @@ internal static class SecurityHeaders
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "same-origin";
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+        context.Response.OnStarting(NoStoreIfPersonal, context);
         return next(context);
     });
+
+    /// <summary>
+    /// A signed-in person's pages (errors and downloads included) or an answer that sets a cookie are nobody else's:
+    /// no cache may keep them. Decided as the answer starts, when authentication has run; static files are served
+    /// before it, so they keep their caching.
+    /// </summary>
+    private static Task NoStoreIfPersonal(object state)
+    {
+        var context = (HttpContext)state;
+        if (context.User.Identity?.IsAuthenticated == true || context.Response.Headers.SetCookie.Count > 0)
+        {
+            context.Response.Headers.CacheControl = "no-store";
+        }
+
+        return Task.CompletedTask;
+    }
 }

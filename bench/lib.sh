@@ -139,13 +139,17 @@ start_postgres() { # a new cluster in $work/pgdata on 127.0.0.1:$pg_port, with a
 
 sql() { "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d notejam -v ON_ERROR_STOP=1 -qAtX -c "$1"; }
 
-run_app() { # run_app PROJECT PORT ARGS...: the published app as production runs it (from its folder), without telemetry
+# run_app PROJECT PORT ARGS...: the published app as production runs it (from its folder), without telemetry, with a
+# key-encryption key of its own for this run, and loopback (where every benchmark sign-in comes from) not rate-limited.
+run_app() {
   local project=$1 port=$2
   shift 2
   cd "$work/out/$project"   # the content root: appsettings.json, wwwroot
   exec env -u OTEL_EXPORTER_OTLP_ENDPOINT ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
     ASPNETCORE_URLS="http://127.0.0.1:$port" ConnectionStrings__notejam="$db" \
-    Notejam__ApiUrl="$api_url/" Notejam__WebUrl="$web_url/" "${app_env[@]}" "./Notejam.$project" "$@"
+    Notejam__ApiUrl="$api_url/" Notejam__WebUrl="$web_url/" \
+    DataProtection__KeyEncryptionKey="bench-$project-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+    Notejam__Limits__ExemptLoopback=true "${app_env[@]}" "./Notejam.$project" "$@"
 }
 
 start_apps() { # migrates, then starts the api ($api_url, $api_pid) and the web ($web_url, $web_pid) and waits for both

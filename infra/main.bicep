@@ -7,12 +7,15 @@
 //   │                                └── migrations  container apps job, manual trigger (api image, `migrate`)
 //   ├── user-assigned identity: AcrPull on the registry, Key Vault Secrets User on the vault
 //   ├── container registry (admin user disabled): notejam-api, notejam-web
-//   ├── Key Vault (RBAC): the connection string, the SMTP password, the PostgreSQL admin password
+//   ├── Key Vault (RBAC): the connection string, the SMTP password, the PostgreSQL admin password,
+//   │                     each app's key-encryption key
 //   └── PostgreSQL Flexible Server: database `notejam`, TLS required, Azure-services-only firewall
 //
 // Configuration the apps receive (the names the code reads; Key Vault ones by reference):
-//   api        ConnectionStrings__notejam (KV), Notejam__WebUrl, Smtp__* (Smtp__Password from KV), ...
-//   web        ConnectionStrings__notejam (KV, data-protection key ring only), Notejam__ApiUrl, ...
+//   api        ConnectionStrings__notejam (KV), DataProtection__KeyEncryptionKey (KV, its own), Notejam__WebUrl,
+//              Notejam__TrustedProxyNetworks, Smtp__* (Smtp__Password from KV), ...
+//   web        ConnectionStrings__notejam (KV, data-protection key ring only), DataProtection__KeyEncryptionKey
+//              (KV, its own), Notejam__ApiUrl, Notejam__TrustedProxyNetworks, ...
 //   migrations ConnectionStrings__notejam (KV)
 // The AppHost in publish mode declares `notejam` as a connection-string parameter; here it is
 // filled, for every app, from the Key Vault secret notejam-connection-string.
@@ -140,6 +143,28 @@ param postgresAdminLogin string = 'notejam'
 @secure()
 @description('PostgreSQL administrator password; azd generates it on the first provision and reads it back from Key Vault afterwards.')
 param postgresAdminPassword string
+
+// Like postgresAdminPassword: main.parameters.json reads each back with secretOrRandomPassword from the vault,
+// where this template keeps them, so the apps' key rings stay readable across provisions.
+@secure()
+@description('DataProtection__KeyEncryptionKey of the api (Key Vault secret api-key-encryption-key); generated on the first provision, read back afterwards.')
+param apiKeyEncryptionKey string
+
+@secure()
+@description('DataProtection__KeyEncryptionKey of the web (Key Vault secret web-key-encryption-key), its own.')
+param webKeyEncryptionKey string
+
+// Fresh on every deployment, but used only while a key is first made (see modules/keyvault.bicep).
+@secure()
+@description('Leave unset: randomness that lengthens a newly generated key-encryption key.')
+param keyEncryptionKeyEntropy string = newGuid()
+
+// Container Apps' ingress (envoy) sets X-Forwarded-Proto and appends the address it saw to X-Forwarded-For; the
+// apps believe only its last hop, and only from these networks. Without a custom VNet the environment's network is
+// generated in Microsoft's tenant and its range is not published; only the environment's ingress and its own apps
+// reach a container there, so the private ranges name exactly those. With a custom VNet, name its infrastructure subnet.
+@description('Notejam__TrustedProxyNetworks of the web and the api: comma-separated CIDRs of Container Apps\' ingress.')
+param trustedProxyNetworks string = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10'
 
 @description('Npgsql Maximum Pool Size per process. (apiMaxReplicas + webMaxReplicas + 1) x this must stay under the server\'s connection limit (Standard_B1ms: 35 for users; Standard_B2s: 414).')
 @minValue(1)
@@ -286,6 +311,9 @@ module keyVault 'modules/keyvault.bicep' = {
     postgresAdminPassword: postgresAdminPassword
     postgresMaxPoolSize: postgresMaxPoolSize
     smtpPassword: smtpPassword
+    apiKeyEncryptionKey: apiKeyEncryptionKey
+    webKeyEncryptionKey: webKeyEncryptionKey
+    keyEncryptionKeyEntropy: keyEncryptionKeyEntropy
   }
 }
 
@@ -401,10 +429,10 @@ module web 'modules/container-app.bicep' = {
         value: 'web'
       }
       {
-        // The ingress terminates TLS; X-Forwarded-Proto tells the site its requests are HTTPS
-        // (secure cookies, HSTS, absolute URLs).
-        name: 'ASPNETCORE_FORWARDEDHEADERS_ENABLED'
-        value: 'true'
+        // The ingress terminates TLS; its X-Forwarded-Proto and X-Forwarded-For tell the site the request was
+        // HTTPS and whose it was. The app reads them itself, from these networks only.
+        name: 'Notejam__TrustedProxyNetworks'
+        value: trustedProxyNetworks
       }
       {
         // Plain HTTP to the api's app name: the name resolves only inside this environment, the
@@ -415,7 +443,13 @@ module web 'modules/container-app.bicep' = {
         value: 'http://${apiAppName}'
       }
     ])
-    keyVaultEnv: connectionStringEnv
+    keyVaultEnv: concat(connectionStringEnv, [
+      {
+        name: 'DataProtection__KeyEncryptionKey'
+        secretName: 'key-encryption-key'
+        keyVaultUrl: keyVault.outputs.webKeyEncryptionKeySecretUri
+      }
+    ])
   }
 }
 
@@ -448,8 +482,24 @@ module api 'modules/container-app.bicep' = {
         name: 'Notejam__WebUrl'
         value: 'https://${web.outputs.fqdn}/'
       }
+      {
+        // The web reaches the api through the environment's internal ingress too.
+        name: 'Notejam__TrustedProxyNetworks'
+        value: trustedProxyNetworks
+      }
+      {
+        // Two trusted hops: the ingress appends the web replica's address after the visitor's that the web forwarded.
+        name: 'Notejam__TrustedProxyHops'
+        value: '2'
+      }
     ])
-    keyVaultEnv: concat(connectionStringEnv, smtpPasswordEnv)
+    keyVaultEnv: concat(connectionStringEnv, smtpPasswordEnv, [
+      {
+        name: 'DataProtection__KeyEncryptionKey'
+        secretName: 'key-encryption-key'
+        keyVaultUrl: keyVault.outputs.apiKeyEncryptionKeySecretUri
+      }
+    ])
   }
 }
 

@@ -8,7 +8,10 @@ using Notejam.Api.Users;
 
 namespace Notejam.Api.Data;
 
-/// <summary>Accounts, pads, notes and the data-protection key ring that every API replica shares.</summary>
+/// <summary>
+/// Accounts with their sessions, pads, notes, the abuse counters and the data-protection key ring that every API replica
+/// shares (and, apart, the table of the web's own key ring).
+/// </summary>
 public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
     : IdentityUserContext<User, int>(options), IDataProtectionKeyContext
 {
@@ -23,6 +26,10 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
     public DbSet<Note> Notes => Set<Note>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<Session> Sessions => Set<Session>();
+
+    public DbSet<AbuseCounter> AbuseCounters => Set<AbuseCounter>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -51,5 +58,19 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
                 stored: true);
             note.HasIndex(SearchVector).HasMethod("GIN");
         });
+
+        builder.Entity<Session>(session =>
+        {
+            session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+            session.HasIndex(s => s.UserId);
+        });
+
+        builder.Entity<AbuseCounter>(counter =>
+        {
+            counter.HasKey(c => c.Key);
+            counter.HasIndex(c => c.WindowEnds);
+        });
+
+        builder.Entity<WebKeyRingEntry>().ToTable("WebDataProtectionKeys");
     }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Notejam.Api.Data;
 using Notejam.Api.Pads;
 using Notejam.Api.Users;
@@ -84,13 +85,19 @@ internal static class NotesApi
                 : NoteNotFound());
 
         group.MapPost("/", async Task<Results<Created<NoteResponse>, ProblemHttpResult>> (
-            CreateNoteRequest request, ClaimsPrincipal user, NotejamDb db, TimeProvider clock, NotejamMetrics metrics, CancellationToken ct) =>
+            CreateNoteRequest request, ClaimsPrincipal user, NotejamDb db, TimeProvider clock, NotejamMetrics metrics, IOptions<NoteQuota> quota,
+            CancellationToken ct) =>
         {
             var owner = user.Id();
             var pad = await FindPadAsync(db, owner, request.PadId, ct);
             if (request.PadId is not null && pad is null)
             {
                 return PadsApi.PadNotFound();
+            }
+
+            if (quota.Value.Refusal(await NoteQuota.UsageAsync(db, owner, ct), 1, NoteQuota.BytesOf(request.Text)) is { } full)
+            {
+                return full;
             }
 
             var now = Now(clock);
@@ -110,7 +117,8 @@ internal static class NotesApi
         });
 
         group.MapPut("/{id:int}", async Task<Results<Ok<NoteResponse>, ProblemHttpResult>> (
-            int id, UpdateNoteRequest request, ClaimsPrincipal user, NotejamDb db, TimeProvider clock, CancellationToken ct) =>
+            int id, UpdateNoteRequest request, ClaimsPrincipal user, NotejamDb db, TimeProvider clock, IOptions<NoteQuota> quota,
+            CancellationToken ct) =>
         {
             var owner = user.Id();
             var note = await db.Notes.FirstOrDefaultAsync(n => n.Id == id && n.OwnerId == owner, ct);
@@ -123,6 +131,12 @@ internal static class NotesApi
             if (request.PadId is not null && pad is null)
             {
                 return PadsApi.PadNotFound();
+            }
+
+            var growth = NoteQuota.BytesOf(request.Text) - NoteQuota.BytesOf(note.Text);
+            if (growth > 0 && quota.Value.Refusal(await NoteQuota.UsageAsync(db, owner, ct), 0, growth) is { } full)
+            {
+                return full;
             }
 
             db.Entry(note).Property(n => n.Version).OriginalValue = request.Version!.Value;

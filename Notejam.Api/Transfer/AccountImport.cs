@@ -81,6 +81,13 @@ internal static class AccountImport
         return errors;
     }
 
+    /// <summary>How many notes a valid document adds, and the UTF-8 bytes of their texts (what <see cref="NoteQuota"/> counts).</summary>
+    public static (int Notes, long Bytes) Size(TransferDocument document)
+    {
+        var notes = (document.Notes ?? []).Concat((document.Pads ?? []).SelectMany(p => p!.Notes ?? [])).ToList();
+        return (notes.Count, notes.Sum(n => NoteQuota.BytesOf(n!.Text!)));
+    }
+
     /// <summary>Adds a valid document's pads and notes to the owner's account.</summary>
     public static async Task<ImportResult> ImportAsync(NotejamDb db, int owner, TransferDocument document, CancellationToken ct)
     {

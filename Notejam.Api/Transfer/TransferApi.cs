@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Notejam.Api.Data;
+using Notejam.Api.Notes;
 using Notejam.Api.Users;
 
 namespace Notejam.Api.Transfer;
@@ -45,7 +46,7 @@ internal static class TransferApi
 
         me.MapPost("/import", async Task<Results<Ok<ImportResult>, ValidationProblem, ProblemHttpResult>> (
                 HttpContext http, ClaimsPrincipal user, NotejamDb db, IOptions<JsonOptions> json, TimeProvider clock,
-                NotejamMetrics metrics, CancellationToken ct) =>
+                NotejamMetrics metrics, IOptions<NoteQuota> quota, CancellationToken ct) =>
             {
                 if (!http.Request.HasJsonContentType())
                 {
@@ -76,6 +77,14 @@ internal static class TransferApi
                 if (errors.Count > 0)
                 {
                     return Invalid(errors);
+                }
+
+                // The whole file against the quota, before anything is saved.
+                var (notes, bytes) = AccountImport.Size(document!);
+                var what = string.Create(CultureInfo.InvariantCulture, $"This import of {notes:N0} note{(notes == 1 ? "" : "s")}");
+                if (quota.Value.Refusal(await NoteQuota.UsageAsync(db, user.Id(), ct), notes, bytes, what) is { } full)
+                {
+                    return full;
                 }
 
                 var result = await AccountImport.ImportAsync(db, user.Id(), document!, ct);

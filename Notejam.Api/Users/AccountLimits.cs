@@ -1,71 +1,169 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Notejam.Api.Data;
 
 namespace Notejam.Api.Users;
 
-/// <summary>
-/// Limits on the anonymous account endpoints, on top of Identity's lockout (5 wrong passwords lock an account):
-/// <list type="bullet">
-/// <item>each client address may post sign-in, register, forgot- and reset-password
-/// <c>Notejam:AccountPostsPerMinute</c> times a minute (20 by default; the site forwards its visitors' addresses
-/// and a sign-up costs it two calls), then gets 429 with Retry-After;</item>
-/// <item>each email address may be sent <c>Notejam:ResetMailsPerHour</c> reset mails an hour (5 by default), however
-/// many clients ask, so nobody can flood a mailbox through Notejam.</item>
-/// </list>
-/// The windows live in each replica's memory: with n replicas a client gets at most n times the limit.
-/// </summary>
-internal static class AccountLimits
+/// <summary>One limit: at most <see cref="Permits"/> counted events per <see cref="Window"/>.</summary>
+public sealed class Limit
 {
-    public const string ClientPolicy = "account-posts";
+    public int Permits { get; set; }
 
-    public static IServiceCollection AddAccountLimits(this IServiceCollection services, IConfiguration configuration)
+    public TimeSpan Window { get; set; }
+}
+
+/// <summary>
+/// What an attacker does, counted (<c>Notejam:Limits:*</c>); what people do (a successful sign-in) is not. Identity's
+/// lockout (5 wrong passwords lock an account for 5 minutes) guards each account on top.
+/// </summary>
+public sealed class AccountLimitOptions
+{
+    public const string Section = "Notejam:Limits";
+
+    /// <summary>Wrong passwords (sign-in, change password, delete account) and invalid reset links, per client address.</summary>
+    public Limit FailedPasswordsPerAddress { get; set; } = new() { Permits = 10, Window = TimeSpan.FromMinutes(10) };
+
+    /// <summary>Sign-up attempts, taken emails included, per client address: what slows anyone who lists accounts that way.</summary>
+    public Limit SignUpsPerAddress { get; set; } = new() { Permits = 20, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>Forgot-password requests per client address, known accounts or not.</summary>
+    public Limit ResetRequestsPerAddress { get; set; } = new() { Permits = 10, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>Reset mails per mailbox, whoever asks, so nobody can flood a mailbox through Notejam.</summary>
+    public Limit ResetMailsPerMailbox { get; set; } = new() { Permits = 5, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>
+    /// Whether loopback clients are not counted: on in Development (a developer's own end-to-end runs), off by default
+    /// elsewhere, where a sidecar proxy on loopback would exempt everyone. Behind a trusted proxy the forwarded address counts.
+    /// </summary>
+    public bool? ExemptLoopback { get; set; }
+
+    public IEnumerable<Limit> All => [FailedPasswordsPerAddress, SignUpsPerAddress, ResetRequestsPerAddress, ResetMailsPerMailbox];
+}
+
+internal enum AccountLimit
+{
+    FailedPasswords,
+    SignUps,
+    ResetRequests,
+    ResetMails,
+}
+
+/// <summary>
+/// The counters behind <see cref="AccountLimitOptions"/>, kept in PostgreSQL so that every replica counts together (one
+/// upsert per counted event; reads of pages and notes never touch them). Fixed windows per key; a key is the limit and the
+/// client's address (IPv6 by its /64, which one machine usually holds whole) or a hash of the mailbox.
+/// </summary>
+internal sealed class AccountLimits(NotejamDb db, IOptions<AccountLimitOptions> options, IHostEnvironment environment, TimeProvider clock,
+    NotejamMetrics metrics)
+{
+    private readonly AccountLimitOptions _options = options.Value;
+
+    /// <summary>How long <paramref name="key"/> must wait, or null when it may go on; counts nothing.</summary>
+    public async Task<TimeSpan?> WaitAsync(AccountLimit limit, IPAddress? address, CancellationToken ct) =>
+        Key(limit, address) is { } key ? await WaitAsync(limit, key, ct) : null;
+
+    /// <summary>Counts one event; the wait it leaves, or null when under the limit after it.</summary>
+    public async Task<TimeSpan?> CountAsync(AccountLimit limit, IPAddress? address, CancellationToken ct) =>
+        Key(limit, address) is { } key ? await CountAsync(limit, key, ct) : null;
+
+    /// <summary>Counts one reset mail to <paramref name="email"/>; the wait, or null when this one may be sent.</summary>
+    public Task<TimeSpan?> CountMailAsync(string email, CancellationToken ct) =>
+        CountAsync(AccountLimit.ResetMails, "mail:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(email.Trim().ToUpperInvariant()))), ct);
+
+    /// <summary>A 429 answer with the wait in Retry-After, which tells the site this is a wait, not a wrong answer.</summary>
+    public ProblemHttpResultWithWait TooMany(AccountLimit limit, TimeSpan wait, string title)
     {
-        var perClient = configuration.GetValue("Notejam:AccountPostsPerMinute", 20);
-        services.AddSingleton(new ResetMailLimit(configuration.GetValue("Notejam:ResetMailsPerHour", 5)));
-        return services.AddRateLimiter(options =>
-        {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.OnRejected = async (context, _) =>
-            {
-                var http = context.HttpContext;
-                http.RequestServices.GetRequiredService<NotejamMetrics>().RateLimited(ClientPolicy);
-                await WriteTooManyAsync(http, TimeSpan.FromMinutes(1), "Too many attempts from this address. Wait a minute, then try again.");
-            };
-            options.AddPolicy(ClientPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = perClient, Window = TimeSpan.FromMinutes(1) }));
-        });
+        metrics.RateLimited(Name(limit));
+        return new ProblemHttpResultWithWait(wait, title);
     }
 
-    /// <summary>429 as problem details, with the Retry-After that tells the site this is a wait, not a wrong answer.</summary>
-    public static async Task WriteTooManyAsync(HttpContext http, TimeSpan retryAfter, string title)
+    private async Task<TimeSpan?> WaitAsync(AccountLimit limit, string key, CancellationToken ct)
     {
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        var now = clock.GetUtcNow();
+        var counter = await db.AbuseCounters.AsNoTracking().Where(c => c.Key == key && c.WindowEnds > now).FirstOrDefaultAsync(ct);
+        return counter is not null && counter.Count >= Setting(limit).Permits ? counter.WindowEnds - now : null;
+    }
+
+    private async Task<TimeSpan?> CountAsync(AccountLimit limit, string key, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var ends = now + Setting(limit).Window;
+        // One statement: a new window, or one more in the current one, atomically on every replica.
+        var counters = await db.Database.SqlQuery<CounterRow>($"""
+            INSERT INTO "AbuseCounters" AS c ("Key", "WindowEnds", "Count") VALUES ({key}, {ends}, 1)
+            ON CONFLICT ("Key") DO UPDATE SET
+                "Count" = CASE WHEN c."WindowEnds" <= {now} THEN 1 ELSE c."Count" + 1 END,
+                "WindowEnds" = CASE WHEN c."WindowEnds" <= {now} THEN {ends} ELSE c."WindowEnds" END
+            RETURNING c."Count" AS "Count", c."WindowEnds" AS "WindowEnds"
+            """).ToListAsync(ct);
+        var counter = counters.Single();
+        if (Random.Shared.Next(256) == 0)
         {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status429TooManyRequests, Title = title },
-        });
+            // Windows that have ended are kept only until some later count clears them.
+            await db.AbuseCounters.Where(c => c.WindowEnds < now).ExecuteDeleteAsync(ct);
+        }
+
+        return counter.Count > Setting(limit).Permits ? counter.WindowEnds - now : null;
+    }
+
+    private string? Key(AccountLimit limit, IPAddress? address)
+    {
+        address = address?.IsIPv4MappedToIPv6 == true ? address.MapToIPv4() : address;
+        if (address is null || (IPAddress.IsLoopback(address) && (_options.ExemptLoopback ?? environment.IsDevelopment())))
+        {
+            return null;
+        }
+
+        var partition = address.AddressFamily == AddressFamily.InterNetworkV6
+            ? new IPNetwork(address, 64).BaseAddress + "/64"
+            : address.ToString();
+        return $"{Name(limit)}:{partition}";
+    }
+
+    private Limit Setting(AccountLimit limit) => limit switch
+    {
+        AccountLimit.FailedPasswords => _options.FailedPasswordsPerAddress,
+        AccountLimit.SignUps => _options.SignUpsPerAddress,
+        AccountLimit.ResetRequests => _options.ResetRequestsPerAddress,
+        _ => _options.ResetMailsPerMailbox,
+    };
+
+    private static string Name(AccountLimit limit) => limit switch
+    {
+        AccountLimit.FailedPasswords => "failed-passwords",
+        AccountLimit.SignUps => "sign-ups",
+        AccountLimit.ResetRequests => "reset-requests",
+        _ => "reset-mails",
+    };
+
+    private sealed record CounterRow(int Count, DateTimeOffset WindowEnds);
+}
+
+/// <summary>429 problem details with Retry-After: a wait imposed on a client address or a mailbox.</summary>
+internal sealed class ProblemHttpResultWithWait(TimeSpan wait, string title) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(title: title, statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(httpContext);
     }
 }
 
-/// <summary>How many reset mails each email address has been sent lately (a sliding hour, per replica).</summary>
-internal sealed class ResetMailLimit(int perHour) : IDisposable
+internal static class AccountLimitsSetup
 {
-    public static readonly TimeSpan Window = TimeSpan.FromHours(1);
-
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(
-        email => RateLimitPartition.GetSlidingWindowLimiter(email.ToUpperInvariant(),
-            _ => new SlidingWindowRateLimiterOptions { PermitLimit = perHour, Window = Window, SegmentsPerWindow = 6 }));
-
-    public bool TryTake(string email)
+    public static IServiceCollection AddAccountLimits(this IServiceCollection services)
     {
-        using var lease = _limiter.AttemptAcquire(email);
-        return lease.IsAcquired;
+        services.AddOptions<AccountLimitOptions>()
+            .BindConfiguration(AccountLimitOptions.Section)
+            .Validate(o => o.All.All(l => l.Permits >= 1 && l.Window > TimeSpan.Zero),
+                $"Each {AccountLimitOptions.Section}:*:Permits must be at least 1 and each Window longer than zero.")
+            .ValidateOnStart();
+        return services.AddScoped<AccountLimits>();
     }
-
-    public void Dispose() => _limiter.Dispose();
 }

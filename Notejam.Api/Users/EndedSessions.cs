@@ -1,27 +1,29 @@
 using System.Security.Claims;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Notejam.Api.Data;
 
 namespace Notejam.Api.Users;
 
 /// <summary>
-/// A bearer token carries its user's id and outlives the account by up to its lifetime. A request whose token names
-/// an account that no longer exists is answered as an anonymous one (401), never with that account's (empty) data
-/// and never with a note saved for nobody.
+/// A bearer token outlives its session by up to its lifetime. A request whose token belongs to a session that has ended
+/// (signed out, password changed or reset, reused refresh token, deleted account) is answered as an anonymous one (401),
+/// never with that account's data and never with a note saved for nobody. See <see cref="Sessions"/>.
 /// </summary>
-internal static class DeletedAccounts
+internal static class EndedSessions
 {
-    private static readonly Func<NotejamDb, int, CancellationToken, Task<bool>> Exists =
-        EF.CompileAsyncQuery((NotejamDb db, int id, CancellationToken ct) => db.Users.Any(u => u.Id == id));
-
-    public static IApplicationBuilder UseDeletedAccountsRefused(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseEndedSessionsRefused(this IApplicationBuilder app)
     {
-        if (context.User.Identity?.IsAuthenticated == true &&
-            !await Exists(context.RequestServices.GetRequiredService<NotejamDb>(), context.User.Id(), context.RequestAborted))
+        var stampClaim = app.ApplicationServices.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity.SecurityStampClaimType;
+        return app.Use(async (context, next) =>
         {
-            context.User = new ClaimsPrincipal(new ClaimsIdentity());
-        }
+            if (context.User.Identity?.IsAuthenticated == true &&
+                !await Sessions.IsLiveAsync(context.RequestServices.GetRequiredService<NotejamDb>(), context.User, stampClaim, context.RequestAborted))
+            {
+                context.User = new ClaimsPrincipal(new ClaimsIdentity());
+            }
 
-        await next(context);
-    });
+            await next(context);
+        });
+    }
 }

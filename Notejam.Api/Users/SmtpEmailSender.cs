@@ -34,36 +34,29 @@ internal sealed class SmtpSettings
     }
 }
 
-/// <summary>Sends account mail over SMTP.</summary>
-internal sealed partial class SmtpEmailSender(
-    SmtpSettings smtp, IOptions<DataProtectionTokenProviderOptions> tokens, ILogger<SmtpEmailSender> logger) : IEmailSender<User>
+/// <summary>Sends account mail over SMTP, for <see cref="MailOutbox"/>.</summary>
+internal sealed class SmtpEmailSender(
+    SmtpSettings smtp, IOptions<DataProtectionTokenProviderOptions> tokens) : IEmailSender<User>
 {
-    // A mail server that does not answer must not hold the request for MailKit's default of two minutes.
+    // A mail server that does not answer must not hold the outbox for MailKit's default of two minutes.
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     public Task SendConfirmationLinkAsync(User user, string email, string confirmationLink) => Task.CompletedTask;
 
     public Task SendPasswordResetCodeAsync(User user, string email, string resetCode) => Task.CompletedTask;
 
+    /// <summary>Throws when the server cannot be reached or refuses: <see cref="MailOutbox"/> tries again.</summary>
     public async Task SendPasswordResetLinkAsync(User user, string email, string resetLink)
     {
-        try
+        using var client = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
+        await client.ConnectAsync(smtp.Host, smtp.Port, smtp.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None);
+        if (!string.IsNullOrEmpty(smtp.Username))
         {
-            using var client = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
-            await client.ConnectAsync(smtp.Host, smtp.Port, smtp.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None);
-            if (!string.IsNullOrEmpty(smtp.Username))
-            {
-                await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "");
-            }
+            await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "");
+        }
 
-            await client.SendAsync(ResetMessage(email, resetLink));
-            await client.DisconnectAsync(quit: true);
-        }
-        catch (Exception error)
-        {
-            // Whatever failed, the caller gets the same 202 as for an unknown address, never a 500.
-            LogSendFailed(error, email);
-        }
+        await client.SendAsync(ResetMessage(email, resetLink));
+        await client.DisconnectAsync(quit: true);
     }
 
     internal MimeMessage ResetMessage(string email, string resetLink)
@@ -87,7 +80,4 @@ internal sealed partial class SmtpEmailSender(
         : Count((int)Math.Ceiling(lifetime.TotalMinutes), "minute");
 
     private static string Count(int n, string unit) => string.Create(CultureInfo.InvariantCulture, $"{n} {unit}{(n == 1 ? "" : "s")}");
-
-    [LoggerMessage(LogLevel.Error, "Could not send the password reset mail to {Email}")]
-    private partial void LogSendFailed(Exception error, string email);
 }

@@ -54,11 +54,18 @@ internal static class UsersApi
     {
         var group = routes.MapGroup("/users").WithTags("Users");
 
-        group.MapPost("/register", async Task<Results<Created<UserResponse>, ValidationProblem>> (
-            RegisterRequest request, UserManager<User> users, NotejamMetrics metrics) =>
+        group.MapPost("/register", async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResultWithWait>> (
+            RegisterRequest request, UserManager<User> users, AccountLimits limits, HttpContext http, NotejamMetrics metrics) =>
         {
+            // Every attempt counts, taken emails included: the limit is what slows anyone who lists accounts this way.
+            if (await limits.CountAsync(AccountLimit.SignUps, http.Connection.RemoteIpAddress, http.RequestAborted) is { } wait)
+            {
+                return limits.TooMany(AccountLimit.SignUps, wait, "Too many sign-ups from this address. Try again later.");
+            }
+
             var email = request.Email.Trim();
             var user = new User { UserName = email, Email = email };
+            // Identity hashes the password before it looks for the email, so a taken one answers no faster.
             var result = await users.CreateAsync(user, request.Password);
             if (!result.Succeeded)
             {
@@ -67,18 +74,30 @@ internal static class UsersApi
 
             metrics.UserRegistered();
             return TypedResults.Created("/users/me", new UserResponse(user.Id, email));
-        }).RequireRateLimiting(AccountLimits.ClientPolicy);
+        });
 
-        group.MapPost("/signin", async Task<Results<EmptyHttpResult, ProblemHttpResult>> (
-            SignInRequest request, SignInManager<User> signIn, NotejamMetrics metrics) =>
+        group.MapPost("/signin", async Task<Results<SignInHttpResult, ProblemHttpResult, ProblemHttpResultWithWait>> (
+            SignInRequest request, SignInManager<User> signIn, Sessions sessions, AccountLimits limits, HttpContext http,
+            NotejamMetrics metrics) =>
         {
-            signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
-            var result = SignInResult.Failed;
-            if (await signIn.UserManager.FindByNameAsync(request.Email.Trim()) is { } user)
+            var address = http.Connection.RemoteIpAddress;
+            if (await limits.WaitAsync(AccountLimit.FailedPasswords, address, http.RequestAborted) is { } wait)
             {
-                var wasLockedOut = await signIn.UserManager.IsLockedOutAsync(user);
-                result = await signIn.PasswordSignInAsync(user, request.Password, isPersistent: false, lockoutOnFailure: true);
-                if (result.IsLockedOut && !wasLockedOut)
+                return limits.TooMany(AccountLimit.FailedPasswords, wait, TooManyFailures);
+            }
+
+            var result = SignInResult.Failed;
+            var user = await signIn.UserManager.FindByNameAsync(request.Email.Trim());
+            if (user is null || await signIn.UserManager.IsLockedOutAsync(user))
+            {
+                // As long as checking a real password takes, so the answer's time does not tell who has an account.
+                UnknownPassword.Check(signIn.UserManager.PasswordHasher, request.Password);
+                result = user is null ? SignInResult.Failed : SignInResult.LockedOut;
+            }
+            else
+            {
+                result = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
+                if (result.IsLockedOut)
                 {
                     // This failure was the one that reached the limit.
                     metrics.AccountLockedOut();
@@ -88,44 +107,52 @@ internal static class UsersApi
             metrics.SignInAttempted(result);
             if (result.Succeeded)
             {
-                // The bearer handler has written the access and refresh tokens.
-                return TypedResults.Empty;
+                return TypedResults.SignIn(await sessions.StartAsync(user!, http.RequestAborted), authenticationScheme: IdentityConstants.BearerScheme);
             }
 
+            await limits.CountAsync(AccountLimit.FailedPasswords, address, http.RequestAborted);
             return result.IsLockedOut
                 ? TypedResults.Problem(title: "Too many failed sign-ins. Try again later or reset your password.",
                     statusCode: StatusCodes.Status429TooManyRequests)
                 : TypedResults.Problem(title: "Wrong email or password.", statusCode: StatusCodes.Status401Unauthorized);
-        }).RequireRateLimiting(AccountLimits.ClientPolicy);
-
-        group.MapPost("/refresh", async Task<Results<SignInHttpResult, ProblemHttpResult>> (
-            RefreshRequest request, SignInManager<User> signIn, IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider clock) =>
-        {
-            var ticket = bearer.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(request.RefreshToken);
-            // A changed security stamp (new password, sign-out) ends every refresh token issued before.
-            if (ticket?.Properties.ExpiresUtc is not { } expires || clock.GetUtcNow() >= expires ||
-                await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { } user)
-            {
-                return TypedResults.Problem(title: "The session has ended. Sign in again.", statusCode: StatusCodes.Status401Unauthorized);
-            }
-
-            var principal = await signIn.CreateUserPrincipalAsync(user);
-            return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
         });
 
-        group.MapPost("/forgot-password", async Task<Results<Accepted, ProblemHttpResult>> (
-            ForgotPasswordRequest request, UserManager<User> users, IEmailSender<User> mail, IOptions<NotejamLinks> links,
-            ResetMailLimit limit, NotejamMetrics metrics) =>
+        group.MapPost("/refresh", async Task<Results<SignInHttpResult, ProblemHttpResult>> (
+            RefreshRequest request, Sessions sessions, IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider clock, HttpContext http) =>
         {
-            // Counted per address asked for, known or not, so the answer says nothing about who has an account.
-            if (!limit.TryTake(request.Email.Trim()))
+            var ticket = bearer.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(request.RefreshToken);
+            if (ticket?.Properties.ExpiresUtc is not { } expires || clock.GetUtcNow() >= expires)
             {
-                metrics.RateLimited("reset-mails");
-                return TypedResults.Problem(title: "Too many reset mails were asked for this address. Try again later.",
-                    statusCode: StatusCodes.Status429TooManyRequests);
+                return TypedResults.Problem(title: SessionEnded, statusCode: StatusCodes.Status401Unauthorized);
             }
 
-            // The same answer whether or not the account exists.
+            var (next, refusal) = await sessions.RefreshAsync(ticket.Principal, http.RequestAborted);
+            return refusal switch
+            {
+                RefreshRefusal.None => TypedResults.SignIn(next!, authenticationScheme: IdentityConstants.BearerScheme),
+                // The access token that came with this refresh token stays good until it expires.
+                RefreshRefusal.AlreadyRefreshed => TypedResults.Problem(title: "This session was refreshed a moment ago by another request.",
+                    detail: "Use the tokens that request received.", statusCode: StatusCodes.Status409Conflict),
+                _ => TypedResults.Problem(title: SessionEnded, statusCode: StatusCodes.Status401Unauthorized),
+            };
+        });
+
+        group.MapPost("/forgot-password", async Task<Results<Accepted, ProblemHttpResultWithWait>> (
+            ForgotPasswordRequest request, UserManager<User> users, IEmailSender<User> mail, IOptions<NotejamLinks> links,
+            AccountLimits limits, HttpContext http, NotejamMetrics metrics) =>
+        {
+            if (await limits.CountAsync(AccountLimit.ResetRequests, http.Connection.RemoteIpAddress, http.RequestAborted) is { } wait)
+            {
+                return limits.TooMany(AccountLimit.ResetRequests, wait, "Too many reset requests from this address. Try again later.");
+            }
+
+            // Counted per address asked for, known or not, so the answer says nothing about who has an account.
+            if (await limits.CountMailAsync(request.Email, http.RequestAborted) is { } mailboxWait)
+            {
+                return limits.TooMany(AccountLimit.ResetMails, mailboxWait, "Too many reset mails were asked for this address. Try again later.");
+            }
+
+            // The same answer, in the same time, whether or not the account exists: the mail leaves later from the outbox.
             if (await users.FindByEmailAsync(request.Email.Trim()) is { Email: { } email } user)
             {
                 var token = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
@@ -134,31 +161,43 @@ internal static class UsersApi
             }
 
             return TypedResults.Accepted((string?)null);
-        }).RequireRateLimiting(AccountLimits.ClientPolicy);
+        });
 
-        group.MapPost("/reset-password", async Task<Results<NoContent, ValidationProblem>> (
-            ResetPasswordRequest request, UserManager<User> users) =>
+        group.MapPost("/reset-password", async Task<Results<NoContent, ValidationProblem, ProblemHttpResultWithWait>> (
+            ResetPasswordRequest request, UserManager<User> users, Sessions sessions, AccountLimits limits, HttpContext http) =>
         {
+            var address = http.Connection.RemoteIpAddress;
+            if (await limits.WaitAsync(AccountLimit.FailedPasswords, address, http.RequestAborted) is { } wait)
+            {
+                return limits.TooMany(AccountLimit.FailedPasswords, wait, TooManyFailures);
+            }
+
             var invalidLink = new Dictionary<string, string[]> { ["token"] = ["This reset link is invalid or has expired."] };
             if (await users.FindByEmailAsync(request.Email.Trim()) is not { } user || DecodeToken(request.Token) is not { } token)
             {
+                await limits.CountAsync(AccountLimit.FailedPasswords, address, http.RequestAborted);
                 return TypedResults.ValidationProblem(invalidLink);
             }
 
-            // Resetting changes the security stamp, so the link works once.
+            // Resetting changes the security stamp, so the link works once and every session of the account ends.
             var result = await users.ResetPasswordAsync(user, token, request.NewPassword);
             if (!result.Succeeded)
             {
-                return TypedResults.ValidationProblem(result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken))
-                    ? invalidLink
-                    : FieldErrors(result, passwordField: "newPassword"));
+                var badLink = result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken));
+                if (badLink)
+                {
+                    await limits.CountAsync(AccountLimit.FailedPasswords, address, http.RequestAborted);
+                }
+
+                return TypedResults.ValidationProblem(badLink ? invalidLink : FieldErrors(result, passwordField: "newPassword"));
             }
 
+            await sessions.EndAllAsync(user, http.RequestAborted);
             // Proving the mailbox is proof enough to lift a lockout.
             await users.SetLockoutEndDateAsync(user, null);
             await users.ResetAccessFailedCountAsync(user);
             return TypedResults.NoContent();
-        }).RequireRateLimiting(AccountLimits.ClientPolicy);
+        });
 
         var me = group.MapGroup("/me").RequireAuthorization();
 
@@ -167,43 +206,53 @@ internal static class UsersApi
                 ? TypedResults.Ok(new UserResponse(user.Id, email))
                 : TypedResults.Unauthorized());
 
-        me.MapPost("/password", async Task<Results<NoContent, ValidationProblem, UnauthorizedHttpResult>> (
-            ChangePasswordRequest request, ClaimsPrincipal principal, UserManager<User> users) =>
-        {
-            if (await users.GetUserAsync(principal) is not { } user)
-            {
-                return TypedResults.Unauthorized();
-            }
-
-            var result = await users.ChangePasswordAsync(user, request.OldPassword, request.NewPassword);
-            return result.Succeeded
-                ? TypedResults.NoContent()
-                : TypedResults.ValidationProblem(FieldErrors(result, passwordField: "newPassword"));
-        });
-
-        // The password again, as for changing it: a session left open is not enough to delete everything.
-        me.MapDelete("/", async Task<Results<NoContent, ValidationProblem, ProblemHttpResult, UnauthorizedHttpResult>> (
-            [FromBody] DeleteAccountRequest request, ClaimsPrincipal principal, SignInManager<User> signIn, NotejamMetrics metrics) =>
+        // Answers this session's next tokens: the change ends every other session, and this one continues.
+        me.MapPost("/password", async Task<Results<SignInHttpResult, ValidationProblem, ProblemHttpResult, ProblemHttpResultWithWait, UnauthorizedHttpResult>> (
+            ChangePasswordRequest request, ClaimsPrincipal principal, SignInManager<User> signIn, Sessions sessions,
+            AccountLimits limits, HttpContext http) =>
         {
             if (await signIn.UserManager.GetUserAsync(principal) is not { } user)
             {
                 return TypedResults.Unauthorized();
             }
 
-            // Wrong passwords count towards the lockout, as at sign-in: a stolen token cannot guess its way further.
-            var check = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
-            if (check.IsLockedOut)
+            if (await PasswordRefusedAsync(signIn, limits, http, user, request.OldPassword) is { } refused)
             {
-                return TypedResults.Problem(title: "Too many wrong passwords. Try again later.", statusCode: StatusCodes.Status429TooManyRequests);
+                return refused.Wait is { } wait
+                    ? limits.TooMany(AccountLimit.FailedPasswords, wait, TooManyFailures)
+                    : refused.Problem is { } problem ? problem : TypedResults.ValidationProblem(refused.Errors!);
             }
 
-            if (!check.Succeeded)
+            var result = await signIn.UserManager.ChangePasswordAsync(user, request.OldPassword, request.NewPassword);
+            if (!result.Succeeded)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["password"] = ["The password is wrong."] });
+                return TypedResults.ValidationProblem(FieldErrors(result, passwordField: "newPassword"));
             }
 
-            // One DELETE statement: PostgreSQL's ON DELETE CASCADE takes the user's notes, pads, claims, logins and
-            // tokens with it, all or nothing. Refresh tokens then find no user; access tokens are refused (DeletedAccounts).
+            return TypedResults.SignIn(await sessions.ContinueAfterPasswordChangeAsync(user, principal, http.RequestAborted),
+                authenticationScheme: IdentityConstants.BearerScheme);
+        });
+
+        // The password again, as for changing it: a session left open is not enough to delete everything.
+        me.MapDelete("/", async Task<Results<NoContent, ValidationProblem, ProblemHttpResult, ProblemHttpResultWithWait, UnauthorizedHttpResult>> (
+            [FromBody] DeleteAccountRequest request, ClaimsPrincipal principal, SignInManager<User> signIn, AccountLimits limits,
+            HttpContext http, NotejamMetrics metrics) =>
+        {
+            if (await signIn.UserManager.GetUserAsync(principal) is not { } user)
+            {
+                return TypedResults.Unauthorized();
+            }
+
+            if (await PasswordRefusedAsync(signIn, limits, http, user, request.Password) is { } refused)
+            {
+                return refused.Wait is { } wait
+                    ? limits.TooMany(AccountLimit.FailedPasswords, wait, TooManyFailures)
+                    : refused.Problem is { } problem ? problem
+                    : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["password"] = ["The password is wrong."] });
+            }
+
+            // One DELETE statement: PostgreSQL's ON DELETE CASCADE takes the user's notes, pads, sessions, claims, logins
+            // and tokens with it, all or nothing. Every token of the account is then refused (EndedSessions).
             var deleted = await signIn.UserManager.DeleteAsync(user);
             if (!deleted.Succeeded)
             {
@@ -215,19 +264,48 @@ internal static class UsersApi
         })
         .WithSummary("Deletes my account with all my notes and pads; the password confirms it");
 
-        // Ends every session of this user: refresh tokens stop working at once, access tokens when they expire.
-        me.MapPost("/signout", async Task<Results<NoContent, UnauthorizedHttpResult>> (ClaimsPrincipal principal, UserManager<User> users) =>
+        // Ends every session of this user: every access and refresh token is refused from the next request on.
+        me.MapPost("/signout", async Task<Results<NoContent, UnauthorizedHttpResult>> (
+            ClaimsPrincipal principal, UserManager<User> users, Sessions sessions, HttpContext http) =>
         {
             if (await users.GetUserAsync(principal) is not { } user)
             {
                 return TypedResults.Unauthorized();
             }
 
-            await users.UpdateSecurityStampAsync(user);
+            await sessions.EndAllAsync(user, http.RequestAborted);
             return TypedResults.NoContent();
         });
 
         return group;
+    }
+
+    private const string TooManyFailures = "Too many wrong passwords from this address. Wait a while, then try again.";
+    private const string SessionEnded = "The session has ended. Sign in again.";
+
+    /// <summary>
+    /// The password check of a signed-in person (change password, delete account): wrong answers count towards the
+    /// account's lockout and the address's limit exactly as wrong sign-ins do, so a stolen token cannot guess the password.
+    /// </summary>
+    private static async Task<(TimeSpan? Wait, ProblemHttpResult? Problem, Dictionary<string, string[]>? Errors)?> PasswordRefusedAsync(
+        SignInManager<User> signIn, AccountLimits limits, HttpContext http, User user, string password)
+    {
+        var address = http.Connection.RemoteIpAddress;
+        if (await limits.WaitAsync(AccountLimit.FailedPasswords, address, http.RequestAborted) is { } wait)
+        {
+            return (wait, null, null);
+        }
+
+        var check = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
+        if (check.Succeeded)
+        {
+            return null;
+        }
+
+        await limits.CountAsync(AccountLimit.FailedPasswords, address, http.RequestAborted);
+        return check.IsLockedOut
+            ? (null, TypedResults.Problem(title: "Too many wrong passwords. Try again later.", statusCode: StatusCodes.Status429TooManyRequests), null)
+            : (null, null, new Dictionary<string, string[]> { ["oldPassword"] = ["The current password is wrong."] });
     }
 
     private static string? DecodeToken(string token)

@@ -27,13 +27,14 @@ public sealed class AppHostFixture : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Notejam_AppHost>(
-            [$"--Postgres:DataDirectory={_dataDirectory}", $"--Notejam:ApiReplicas={ApiReplicas}"]);
+            [$"--Postgres:DataDirectory={_dataDirectory}", $"--Notejam:ApiReplicas={ApiReplicas}",
+                // Given, not generated: a test run leaves the developer's user secrets alone.
+                $"--Parameters:api-key-encryption-key={Guid.NewGuid():N}{Guid.NewGuid():N}",
+                $"--Parameters:web-key-encryption-key={Guid.NewGuid():N}{Guid.NewGuid():N}"]);
+        // Every limit as shipped: the journeys and the fault suite all come from 127.0.0.1, which Development exempts.
         foreach (var service in new[] { "api", "web" })
         {
-            builder.CreateResourceBuilder<ProjectResource>(service)
-                .WithEnvironment("Notejam__ShutdownDelay", "00:00:03")
-                // The browser journeys all sign up and in from 127.0.0.1 within a minute; the limits have their own tests.
-                .WithEnvironment("Notejam__AccountPostsPerMinute", "1000");
+            builder.CreateResourceBuilder<ProjectResource>(service).WithEnvironment("Notejam__ShutdownDelay", "00:00:03");
         }
 
         App = await builder.BuildAsync();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Notejam.Api.Data;
 using Notejam.Api.Users;
 
@@ -17,6 +18,10 @@ namespace Notejam.Tests.Infrastructure;
 public sealed class ApiFactory : WebApplicationFactory<NotejamDb>, IAsyncLifetime
 {
     public const string WebUrl = "http://notejam.test/";
+
+    // Test-only secrets (not used anywhere else), one per service as in a deployment.
+    public const string KeyEncryptionKey = "test-api-key-encryption-key-0123456789abcdef";
+    public const string WebKeyEncryptionKey = "test-web-key-encryption-key-0123456789abcdef";
 
     private TestPostgres? _postgres;
 
@@ -48,9 +53,12 @@ public sealed class ApiFactory : WebApplicationFactory<NotejamDb>, IAsyncLifetim
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:notejam", ConnectionString);
         builder.UseSetting("Notejam:WebUrl", WebUrl);
-        // Every test person signs up and in from 127.0.0.1; the limits themselves are tested on their own replicas.
-        builder.UseSetting("Notejam:AccountPostsPerMinute", "100000");
-        builder.UseSetting("Notejam:ResetMailsPerHour", "100000");
+        // Production refuses to keep its key ring unencrypted; every api replica of a test shares this one.
+        builder.UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, KeyEncryptionKey);
+        // Every test person signs up and in from 127.0.0.1, which these hosts exempt (as Development does); the limits are
+        // tested with the addresses a test forwards as the web or an ingress would.
+        builder.UseSetting("Notejam:Limits:ExemptLoopback", "true");
+        builder.UseSetting("Notejam:TrustedProxyNetworks", "127.0.0.0/8,::1/128");
         // Disposing a test server need not wait for load balancers; GracefulShutdownTests sets its own delay.
         builder.UseSetting("Notejam:ShutdownDelay", "00:00:00");
         builder.ConfigureServices(services =>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
 using Notejam.Web;
 
 namespace Notejam.Tests.Infrastructure;
@@ -49,8 +50,9 @@ public sealed class WebFactory(string connectionString, Uri api, Action<IWebHost
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:notejam", connectionString);
         builder.UseSetting("Notejam:ApiUrl", api.ToString());
-        // Every test person signs up and in from 127.0.0.1; the limit itself is tested on its own replica.
-        builder.UseSetting("Notejam:AccountPostsPerMinute", "100000");
+        builder.UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, ApiFactory.WebKeyEncryptionKey);
+        // The test client plays the ingress in front of the site: what it forwards is believed.
+        builder.UseSetting("Notejam:TrustedProxyNetworks", "127.0.0.0/8,::1/128");
         builder.UseSetting("Notejam:ShutdownDelay", "00:00:00");
         configure?.Invoke(builder);
     }

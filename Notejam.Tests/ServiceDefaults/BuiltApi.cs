@@ -41,6 +41,7 @@ internal sealed class BuiltApi : IDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ConnectionStrings__notejam"] = connectionString;
         start.Environment["Notejam__WebUrl"] = ApiFactory.WebUrl;
+        start.Environment["DataProtection__KeyEncryptionKey"] = ApiFactory.KeyEncryptionKey;
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;

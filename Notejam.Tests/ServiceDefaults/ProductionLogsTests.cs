@@ -23,7 +23,7 @@ public sealed class ProductionLogsTests(ApiFactory api)
         (await http.PostAsJsonAsync("/users/register", new { email, password = ApiUser.DefaultPassword, repeatPassword = ApiUser.DefaultPassword }))
             .EnsureSuccessStatusCode();
 
-        // With no SMTP server the reset link is logged, inside the request.
+        // With no SMTP server the reset link is logged by the outbox, under the trace of the request that asked for it.
         (await http.PostAsJsonAsync("/users/forgot-password", new { email })).EnsureSuccessStatusCode();
         var resetLine = await process.WaitForLineAsync(line => line.Contains(email, StringComparison.Ordinal));
 

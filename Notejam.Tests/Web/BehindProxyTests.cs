@@ -51,13 +51,13 @@ public sealed class BehindProxyTests(SiteFactory site)
     [Fact]
     public async Task The_api_limits_each_visitor_by_the_address_the_site_forwards()
     {
-        // A site that would let anything through, in front of an API replica that allows 3 account posts a minute.
-        using var api = site.Api.AnotherReplica(b => b.UseSetting("Notejam:AccountPostsPerMinute", "3"));
+        // A site that would let anything through, in front of an API replica that allows 3 wrong passwords per address.
+        using var api = site.Api.AnotherReplica(b => b.UseSetting("Notejam:Limits:FailedPasswordsPerAddress:Permits", "3"));
         var web = site.StartWeb(ServerAddress.Of(api));
         using var guesser = site.Browser(web);
-        guesser.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        guesser.Headers.Add("X-Forwarded-For", Api.BruteForceTests.NewAddress());
         using var neighbour = site.Browser(web);
-        neighbour.Headers.Add("X-Forwarded-For", "198.51.100.9");
+        neighbour.Headers.Add("X-Forwarded-For", Api.BruteForceTests.NewAddress());
         var wrong = new Dictionary<string, string?> { ["Email"] = ApiUser.NewEmail(), ["Password"] = "guess" };
 
         for (var attempt = 0; attempt < 3; attempt++)

@@ -189,8 +189,11 @@ public sealed class SiteBehaviourTests(SiteFactory site)
     [Fact]
     public async Task Account_forms_posted_too_often_from_one_address_answer_429()
     {
-        var web = site.StartWeb(ServerAddress.Of(site.Api), b => b.UseSetting("Notejam:AccountPostsPerMinute", "3"));
+        // The API counts wrong passwords per visitor address, across replicas; the site shows its 429 page with the wait.
+        using var api = site.Api.AnotherReplica(b => b.UseSetting("Notejam:Limits:FailedPasswordsPerAddress:Permits", "3"));
+        var web = site.StartWeb(ServerAddress.Of(api));
         using var browser = site.Browser(web);
+        browser.Headers.Add("X-Forwarded-For", Api.BruteForceTests.NewAddress());
         var form = await browser.GetAsync("/signin/");
         var wrong = new Dictionary<string, string?> { ["Email"] = ApiUser.NewEmail(), ["Password"] = "guess" };
 
@@ -200,12 +203,10 @@ public sealed class SiteBehaviourTests(SiteFactory site)
         }
 
         var limited = await browser.SubmitAsync(form, wrong);
-        var forgot = await browser.SubmitAsync(await browser.GetAsync("/forgot-password/"), new Dictionary<string, string?> { ["Email"] = ApiUser.NewEmail() });
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.Status);
         Assert.Equal("Too many attempts", limited.Title);
-        Assert.Equal("60", Assert.Single(limited.Headers.GetValues("Retry-After")));
-        Assert.Equal(HttpStatusCode.TooManyRequests, forgot.Status);
+        Assert.InRange(int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture), 1, 600);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/signin/")).Status);
     }
 

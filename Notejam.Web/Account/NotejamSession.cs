@@ -44,7 +44,11 @@ public static class NotejamSession
         await http.SignOutAsync(Scheme);
     }
 
-    /// <summary>The cookie handler's check on every request: refresh the API token before it runs out.</summary>
+    /// <summary>
+    /// The cookie handler's check on every request: refresh the API token before it runs out. Whether the session still
+    /// lives is the API's to say on every call (it refuses an ended session's tokens at once); a refused call ends the
+    /// cookie too (SessionExpiredException), so the site notices on the next page.
+    /// </summary>
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
@@ -59,9 +63,16 @@ public static class NotejamSession
         var refreshed = context.Properties.GetTokenValue(ApiTokenHandler.RefreshToken) is { Length: > 0 } refreshToken
             ? await api.RefreshAsync(refreshToken, context.HttpContext.RequestAborted)
             : null;
+        if (refreshed is { Status: StatusCodes.Status409Conflict } && now < expires)
+        {
+            // Another request of this browser refreshed a moment ago (its answer carries the new cookie): this one
+            // finishes on the access token it has, which is still good.
+            return;
+        }
+
         if (refreshed is not { Succeeded: true, Value: { } tokens })
         {
-            // Revoked (password changed, signed out elsewhere) or expired: the person signs in again.
+            // Ended (signed out, password changed, a refresh token used twice) or expired: the person signs in again.
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);
             return;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Notejam.Web.Account;
 
 namespace Notejam.Web.Api;
 
@@ -9,7 +10,7 @@ namespace Notejam.Web.Api;
 /// <see cref="ApiTokenHandler"/> adds the signed-in person's bearer token to every call. Exports and imports, which
 /// move a whole account, go through <see cref="TransferClient"/>, whose timeouts allow for that.
 /// </summary>
-public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients)
+public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients, RateLimitedCounter rateLimited)
 {
     public const string TransferClient = "api-transfers";
 
@@ -38,8 +39,9 @@ public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients
     public Task<ApiOutcome<object>> SignOutEverywhereAsync(CancellationToken ct) =>
         SendAsync<object>(HttpMethod.Post, "/users/me/signout", null, ct);
 
-    public Task<ApiOutcome<object>> ChangePasswordAsync(string oldPassword, string newPassword, string repeatNewPassword, CancellationToken ct) =>
-        SendAsync<object>(HttpMethod.Post, "/users/me/password", new { oldPassword, newPassword, repeatNewPassword }, ct);
+    /// <summary>The new password; the answer is this session's next tokens (every other session has ended).</summary>
+    public Task<ApiOutcome<Tokens>> ChangePasswordAsync(string oldPassword, string newPassword, string repeatNewPassword, CancellationToken ct) =>
+        SendAsync<Tokens>(HttpMethod.Post, "/users/me/password", new { oldPassword, newPassword, repeatNewPassword }, ct);
 
     public Task<ApiOutcome<object>> ForgotPasswordAsync(string email, CancellationToken ct) =>
         SendAsync<object>(HttpMethod.Post, "/users/forgot-password", new { email }, ct);
@@ -125,7 +127,7 @@ public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients
     private Task<ApiOutcome<T>> SendAsync<T>(HttpMethod method, string url, object? body, CancellationToken ct) =>
         SendAsync<T>(http, method, url, body is null ? null : JsonContent.Create(body, options: Json), ct);
 
-    private static async Task<ApiOutcome<T>> SendAsync<T>(HttpClient client, HttpMethod method, string url, HttpContent? content, CancellationToken ct)
+    private async Task<ApiOutcome<T>> SendAsync<T>(HttpClient client, HttpMethod method, string url, HttpContent? content, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, new Uri(url, UriKind.Relative)) { Content = content };
         using var response = await client.SendAsync(request, ct);
@@ -150,9 +152,10 @@ public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients
         }
 
         // A wait imposed on this visitor's address (not a locked account, which has no Retry-After): the site's 429 page.
-        if (response.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter is not null)
+        if (response.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter?.Delta is { } wait)
         {
-            throw new TooManyRequestsException();
+            rateLimited.Add(url);
+            throw new TooManyRequestsException(wait);
         }
 
         var problem = await response.Content.ReadFromJsonAsync<Problem>(Json, ct);
@@ -177,5 +180,8 @@ public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients
 }
 
 /// <summary>The API refused this visitor's address for a while; the site answers with its 429 page.</summary>
-public sealed class TooManyRequestsException() : Exception("The API rate-limited this client address.");
+public sealed class TooManyRequestsException(TimeSpan retryAfter) : Exception("The API rate-limited this client address.")
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
 

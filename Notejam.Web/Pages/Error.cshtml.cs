@@ -1,6 +1,9 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Notejam.Web.Api;
 
 namespace Notejam.Web.Pages;
 
@@ -13,13 +16,18 @@ public sealed class ErrorModel : PageModel
 
     public string Message { get; private set; } = "";
 
-    public PageResult OnGet(int? code) => Show(code);
+    public PageResult OnGet(string? code) => Show(code);
 
-    public PageResult OnPost(int? code) => Show(code);
+    public PageResult OnPost(string? code) => Show(code);
 
-    private PageResult Show(int? code)
+    private PageResult Show(string? code)
     {
-        var status = code ?? (Response.StatusCode >= 400 ? Response.StatusCode : StatusCodes.Status500InternalServerError);
+        var status = code is null
+            ? (Response.StatusCode >= 400 ? Response.StatusCode : StatusCodes.Status500InternalServerError)
+            : int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out var asked) && asked is >= 400 and <= 599
+                ? asked
+                // No error page has that code, just as no page has an unknown URL: 404, and never a status line it names.
+                : StatusCodes.Status404NotFound;
         (Title, Message) = status switch
         {
             StatusCodes.Status404NotFound => ("Page not found", "There is nothing here, or it is not yours."),
@@ -30,6 +38,12 @@ public sealed class ErrorModel : PageModel
             _ => ("Something went wrong", "That did not work, and it is our fault. Try again in a moment."),
         };
         Response.StatusCode = status;
+        if (HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error is TooManyRequestsException limited)
+        {
+            // The wait the API set for this visitor's address, passed on.
+            Response.Headers.RetryAfter = ((int)Math.Ceiling(limited.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
         return Page();
     }
 }

@@ -55,7 +55,7 @@ public abstract class NotejamPageModel(NotejamApiClient api) : PageModel
         }
     }
 
-    /// <summary>Only ever back to this site.</summary>
+    /// <summary>Only ever back to this site, percent-encoded so that any character survives the Location header.</summary>
     protected IActionResult RedirectToLocal(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && Url.IsLocalUrl(returnUrl) ? LocalRedirect(returnUrl) : Redirect("/");
+        ReturnUrls.ToLocation(returnUrl) is { } location && Url.IsLocalUrl(location) ? LocalRedirect(location) : Redirect("/");
 }

@@ -35,17 +35,14 @@ public sealed class SettingsModel(NotejamApiClient api) : NotejamPageModel(api)
         }
 
         var changed = await Api.ChangePasswordAsync(OldPassword!, NewPassword!, RepeatNewPassword!, Aborted);
-        if (!changed.Succeeded)
+        if (changed is not { Succeeded: true, Value: { } tokens })
         {
             ShowErrors(changed);
             return Page();
         }
 
-        // The change ended every session, this one included: continue with fresh tokens.
-        if (await Api.SignInAsync(User.Identity!.Name!, NewPassword!, Aborted) is { Succeeded: true, Value: { } tokens })
-        {
-            await NotejamSession.SignInAsync(HttpContext, Api, tokens, Aborted);
-        }
+        // The change ended every other session; this one continues on the tokens the API answered with.
+        await NotejamSession.SignInAsync(HttpContext, Api, tokens, Aborted);
 
         Flash("Password is successfully changed");
         return Redirect("/settings/");

@@ -11,7 +11,8 @@
 #    last two with the ServiceMonitor, the dashboard and the custom-metric HPA on), the trial
 #    PostgreSQL and a variant that takes the templates' other branches.
 # 3. helm template of the same six into files (and helm package), and NOTES.txt.
-# 4. Renders that must fail: no database, two databases, contradictory PDB or HPA values, a
+# 4. Renders that must fail: no database, two databases, contradictory PDB or HPA values, one
+#    key-encryption key for both services, trusted proxies that are not CIDRs, a
 #    ServiceMonitor or custom metric without /metrics, values the schema does not know, a
 #    Kubernetes older than the chart supports.
 # 5. validate.mjs on each render: every manifest against the Kubernetes schemas (kubernetes-models),
@@ -152,7 +153,10 @@ variant_args=(--set database.existingSecret=notejam-db --set serviceAccount.crea
   --set ingress.enabled=false --set publicUrl=https://notes.example.org --set smtp.host=smtp.example.org
   --set smtp.password=check-only-smtp-password --set web.autoscaling.enabled=true --set api.podDisruptionBudget.minAvailable=1
   --set api.podDisruptionBudget.maxUnavailable=null --set preStopSleepSeconds=0 --set otel.endpoint=http://otel:4317
-  --set image.registry=registry.example.org/ --set "imagePullSecrets[0].name=pull" --set tests.enabled=false)
+  --set image.registry=registry.example.org/ --set "imagePullSecrets[0].name=pull" --set tests.enabled=false
+  --set api.keyEncryptionKey.existingSecret=notejam-keys --set api.keyEncryptionKey.existingSecretKey=api
+  --set web.keyEncryptionKey.existingSecret=notejam-keys --set web.keyEncryptionKey.existingSecretKey=web
+  --set web.trustedProxyNetworks="10.0.0.0/8\,fd00::/8" --set api.trustedProxyNetworks="")
 
 section "helm lint --strict"
 lint() { # <name> <helm args...>
@@ -267,6 +271,10 @@ must_fail "a custom-metric HPA without /metrics" "api.autoscaling.customMetric n
   "${default_args[@]}" --set api.autoscaling.enabled=true --set api.autoscaling.customMetric.enabled=true
 must_fail "a custom metric without an HPA" "web.autoscaling.customMetric needs web.autoscaling.enabled" \
   "${default_args[@]}" --set metrics.enabled=true --set web.autoscaling.customMetric.enabled=true
+must_fail "one key-encryption key for both services" "the api and the web need a key-encryption key each" \
+  "${default_args[@]}" --set api.keyEncryptionKey.existingSecret=keys --set web.keyEncryptionKey.existingSecret=keys
+must_fail "trusted proxies that are not CIDRs" "trustedProxyNetworks" \
+  "${default_args[@]}" --set web.trustedProxyNetworks=ingress-nginx
 must_fail "a value the schema does not know" "Additional property replicas is not allowed" \
   "${default_args[@]}" --set replicas=3
 must_fail "Kubernetes older than 1.30" "kubeVersion" \

@@ -450,7 +450,7 @@ const secretValues = secrets.flatMap((secret) => [
   ...Object.values(secret.data ?? {}).map((v) => Buffer.from(String(v), 'base64').toString('utf8')),
   ...Object.values(secret.stringData ?? {}).map(String),
 ]).filter((v) => v.length >= 6);
-const sensitiveName = /password|secret|connectionstring|token|apikey|api_key/i;
+const sensitiveName = /password|secret|connectionstring|token|apikey|api_key|encryptionkey/i;
 {
   const problems = [];
   for (const doc of workloads) {
@@ -500,7 +500,14 @@ const sensitiveName = /password|secret|connectionstring|token|apikey|api_key/i;
   const port = apiService?.spec?.ports?.[0]?.port;
   const apiUrl = apiService && `http://${apiService.metadata.name}${port === 80 ? '' : `:${port}`}/`;
   if (web.get('Notejam__ApiUrl')?.value !== apiUrl) problems.push(`web: Notejam__ApiUrl is ${web.get('Notejam__ApiUrl')?.value}, expected ${apiUrl}`);
-  if (web.get('ASPNETCORE_FORWARDEDHEADERS_ENABLED')?.value !== 'true') problems.push('web: ASPNETCORE_FORWARDEDHEADERS_ENABLED is not true');
+  // Forwarded headers are read once, by the app, from the networks it is told (Notejam__TrustedProxyNetworks).
+  const cidrs = /^\s*$|^\s*[0-9A-Fa-f.:]+\/\d{1,3}\s*(,\s*[0-9A-Fa-f.:]+\/\d{1,3}\s*)*$/;
+  for (const [component, settings] of [['api', api], ['web', web]]) {
+    if (settings.has('ASPNETCORE_FORWARDEDHEADERS_ENABLED')) problems.push(`${component}: ASPNETCORE_FORWARDEDHEADERS_ENABLED would read X-Forwarded-* a second time, from anyone`);
+    const trusted = settings.get('Notejam__TrustedProxyNetworks');
+    if (trusted?.value === undefined) problems.push(`${component}: no Notejam__TrustedProxyNetworks`);
+    else if (!cidrs.test(trusted.value)) problems.push(`${component}: Notejam__TrustedProxyNetworks "${trusted.value}" is not a list of CIDRs`);
+  }
   const ingress = ofKind('Ingress')[0];
   const host = ingress?.spec?.rules?.[0]?.host;
   if (ingress && host) {
@@ -509,7 +516,27 @@ const sensitiveName = /password|secret|connectionstring|token|apikey|api_key/i;
   } else if (!api.get('Notejam__WebUrl')?.value) {
     problems.push('api: no Notejam__WebUrl');
   }
-  check('the api and the web get their settings (database, api URL, public URL, environment, telemetry name)', problems);
+  check('the api and the web get their settings (database, api URL, public URL, environment, telemetry name, trusted proxies)', problems);
+
+  // Each service's key ring is encrypted with its own secret, which must outlive every upgrade.
+  const keyProblems = [];
+  const references = {};
+  for (const [component, settings] of [['api', api], ['web', web]]) {
+    const reference = settings.get('DataProtection__KeyEncryptionKey')?.valueFrom?.secretKeyRef;
+    if (!reference) {
+      keyProblems.push(`${component}: no DataProtection__KeyEncryptionKey from a Secret`);
+      continue;
+    }
+    references[component] = `${reference.name}/${reference.key}`;
+    const secret = secrets.find((s) => s.metadata.name === reference.name);
+    if (!secret) continue; // an existing Secret of the operator's
+    const value = Buffer.from(String(secret.data?.[reference.key] ?? ''), 'base64').toString('utf8');
+    if (value.length < 32) keyProblems.push(`${component}: ${reference.name} ${reference.key} is shorter than 32 characters`);
+    if (annotation(secret, 'helm.sh/resource-policy') !== 'keep') keyProblems.push(`${component}: ${reference.name} is not kept on uninstall (helm.sh/resource-policy: keep)`);
+    if (hookEvents(secret).length > 0) keyProblems.push(`${component}: ${reference.name} is a hook resource`);
+  }
+  if (references.api && references.api === references.web) keyProblems.push(`the api and the web share the key-encryption key ${references.api}`);
+  check('the api and the web each get their own kept DataProtection__KeyEncryptionKey from a Secret', keyProblems);
 }
 
 // Prometheus: what is scraped serves /metrics, and what is scaled on can be computed from it.

@@ -1,6 +1,11 @@
 // Key Vault (Azure RBAC, no access policies) holding what the apps must not see in plain text:
 //   notejam-connection-string  ConnectionStrings__notejam for the api, the web and the migration job
 //   smtp-password              Smtp__Password for the api (only when one is given)
+//   api-key-encryption-key     DataProtection__KeyEncryptionKey of the api: encrypts its key ring at rest
+//   web-key-encryption-key     the same for the web (its own: neither service can open the other's ring)
+//                              Both read back by azd's secretOrRandomPassword like the admin password
+//                              below, so every later provision keeps them (a new one would make the ring
+//                              in the database unreadable and the apps refuse to start).
 //   postgresAdminPassword      the server's admin password, read back by azd's
 //                              $(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} postgresAdminPassword)
 //                              in main.parameters.json, so every later `azd provision` keeps it
@@ -41,6 +46,18 @@ param postgresAdminPassword string
 @minValue(1)
 param postgresMaxPoolSize int
 
+@description('The api\'s key-encryption key as azd passes it: 15 generated characters on the first provision, the stored value afterwards.')
+@secure()
+param apiKeyEncryptionKey string
+
+@description('The web\'s, likewise.')
+@secure()
+param webKeyEncryptionKey string
+
+@description('Fresh randomness of this deployment (newGuid() in main.bicep): lengthens a first, 15-character key to over 32.')
+@secure()
+param keyEncryptionKeyEntropy string
+
 @description('Empty: no smtp-password secret.')
 @secure()
 param smtpPassword string = ''
@@ -76,6 +93,33 @@ resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
       defaultAction: 'Allow'
       bypass: 'AzureServices'
     }
+  }
+}
+
+// The apps want at least 32 characters; azd generates 15. A first value gets 32 hex digits of this deployment's
+// randomness appended; a stored value (already long enough) is kept as it is, so every provision writes the same.
+var apiKeyEncryptionKeyValue = length(apiKeyEncryptionKey) >= 32
+  ? apiKeyEncryptionKey
+  : '${apiKeyEncryptionKey}${replace(guid(keyEncryptionKeyEntropy, 'api'), '-', '')}'
+var webKeyEncryptionKeyValue = length(webKeyEncryptionKey) >= 32
+  ? webKeyEncryptionKey
+  : '${webKeyEncryptionKey}${replace(guid(keyEncryptionKeyEntropy, 'web'), '-', '')}'
+
+resource apiKeyEncryptionKeySecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
+  parent: vault
+  name: 'api-key-encryption-key'
+  properties: {
+    value: apiKeyEncryptionKeyValue
+    contentType: 'DataProtection__KeyEncryptionKey of the api'
+  }
+}
+
+resource webKeyEncryptionKeySecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
+  parent: vault
+  name: 'web-key-encryption-key'
+  properties: {
+    value: webKeyEncryptionKeyValue
+    contentType: 'DataProtection__KeyEncryptionKey of the web'
   }
 }
 
@@ -126,5 +170,7 @@ resource operatorSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01
 
 output name string = vault.name
 output connectionStringSecretUri string = connectionStringSecret.properties.secretUri
+output apiKeyEncryptionKeySecretUri string = apiKeyEncryptionKeySecret.properties.secretUri
+output webKeyEncryptionKeySecretUri string = webKeyEncryptionKeySecret.properties.secretUri
 // Where the SMTP password is when one was given (main.bicep references it only then).
 output smtpKeyVaultSecretUri string = '${vault.properties.vaultUri}secrets/${smtpSecretName}'

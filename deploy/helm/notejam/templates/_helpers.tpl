@@ -149,6 +149,9 @@ depends on them, so `helm template` fails early with a message saying what to se
 {{- if and .Values.smtp.password .Values.smtp.existingSecret }}
 {{- fail "notejam: set only one of smtp.password and smtp.existingSecret." }}
 {{- end }}
+{{- if and .Values.api.keyEncryptionKey.existingSecret (eq .Values.api.keyEncryptionKey.existingSecret .Values.web.keyEncryptionKey.existingSecret) (eq .Values.api.keyEncryptionKey.existingSecretKey .Values.web.keyEncryptionKey.existingSecretKey) }}
+{{- fail "notejam: the api and the web need a key-encryption key each: api.keyEncryptionKey and web.keyEncryptionKey name the same Secret key." }}
+{{- end }}
 {{- if ge (int .Values.preStopSleepSeconds) (int .Values.terminationGracePeriodSeconds) }}
 {{- fail "notejam: terminationGracePeriodSeconds must be longer than preStopSleepSeconds (the pods need time to stop after the sleep)." }}
 {{- end }}
@@ -241,6 +244,41 @@ database is part of the release, so the first install can only migrate after it 
 {{- end }}
 {{- define "notejam.smtp.hasPassword" -}}
 {{- if and .Values.smtp.host (or .Values.smtp.password .Values.smtp.existingSecret) }}true{{ end }}
+{{- end }}
+
+{{/*
+Where the api or the web reads DataProtection__KeyEncryptionKey: (dict "root" $ "component" "api").
+Each has its own Secret, so one service's secret never opens the other's key ring.
+*/}}
+{{- define "notejam.keyRing.secretName" -}}
+{{- $values := index .root.Values .component }}
+{{- default (printf "%s-%s-keyring" (include "notejam.fullname" .root) .component) $values.keyEncryptionKey.existingSecret }}
+{{- end }}
+{{- define "notejam.keyRing.secretKey" -}}
+{{- $values := index .root.Values .component }}
+{{- if $values.keyEncryptionKey.existingSecret }}{{ $values.keyEncryptionKey.existingSecretKey }}{{ else }}keyEncryptionKey{{ end }}
+{{- end }}
+
+{{/*
+The chart's generated key-encryption key of a component, base64: the value already in its Secret (kept
+across upgrades: a new one would make the key ring in the database unreadable), else 48 random characters.
+*/}}
+{{- define "notejam.keyRing.value" -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace (include "notejam.keyRing.secretName" .) }}
+{{- if and $existing $existing.data (hasKey $existing.data "keyEncryptionKey") }}
+{{- index $existing.data "keyEncryptionKey" }}
+{{- else }}
+{{- randAlphaNum 48 | b64enc }}
+{{- end }}
+{{- end }}
+
+{{/* The env var of an api or web container that names its key-encryption key: (dict "root" $ "component" "api"). */}}
+{{- define "notejam.keyRing.env" -}}
+- name: DataProtection__KeyEncryptionKey
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "notejam.keyRing.secretName" . }}
+      key: {{ include "notejam.keyRing.secretKey" . }}
 {{- end }}
 
 {{/*

@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Notejam.Api.Data;
+
+namespace Notejam.Api.Users;
+
+/// <summary>
+/// Sessions that end when they should. Each token carries its session's id and generation beside Identity's security
+/// stamp; every signed-in request checks, in one indexed query, that the session still exists and the account's stamp
+/// is the token's, so a sign-out, a password change or reset, or a deleted account refuses its tokens on the next request,
+/// on every replica. Refresh tokens are single-use: a refresh moves the session to the next generation, and a used one
+/// presented again ends the whole session (someone holds a copy), unless it is a near-simultaneous duplicate.
+/// </summary>
+internal sealed class Sessions(
+    NotejamDb db, SignInManager<User> signIn, TimeProvider clock, IOptionsMonitor<BearerTokenOptions> bearer, IOptions<SessionLimits> options)
+{
+    public const string IdClaim = "notejam:sid";
+    public const string GenerationClaim = "notejam:gen";
+
+    private static readonly Func<NotejamDb, Guid, int, string, CancellationToken, Task<bool>> IsLive =
+        EF.CompileAsyncQuery((NotejamDb db, Guid session, int user, string stamp, CancellationToken ct) =>
+            db.Sessions.Any(s => s.Id == session && s.UserId == user &&
+                db.Users.Any(u => u.Id == user && u.SecurityStamp == stamp)));
+
+    /// <summary>Starts a session for a person who has just proved who they are.</summary>
+    public async Task<ClaimsPrincipal> StartAsync(User user, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        // Sessions whose last refresh token has expired can never continue: cleared here, per account, at no extra cost.
+        var expired = now - bearer.Get(IdentityConstants.BearerScheme).RefreshTokenExpiration;
+        await db.Sessions.Where(s => s.UserId == user.Id && s.RotatedAt < expired).ExecuteDeleteAsync(ct);
+        var session = new Session { Id = Guid.NewGuid(), UserId = user.Id, Generation = 1, CreatedAt = now, RotatedAt = now };
+        db.Sessions.Add(session);
+        await db.SaveChangesAsync(ct);
+        return await PrincipalAsync(user, session.Id, session.Generation);
+    }
+
+    /// <summary>
+    /// Uses up the refresh token of <paramref name="principal"/>: the session's next principal, or why there is none.
+    /// </summary>
+    public async Task<(ClaimsPrincipal? Next, RefreshRefusal Refusal)> RefreshAsync(ClaimsPrincipal principal, CancellationToken ct)
+    {
+        if (!TryRead(principal, out var sessionId, out var userId, out var generation))
+        {
+            return (null, RefreshRefusal.Ended);
+        }
+
+        // A changed security stamp (new password, sign-out everywhere) ends every refresh token issued before.
+        if (await signIn.ValidateSecurityStampAsync(principal) is not { } user)
+        {
+            return (null, RefreshRefusal.Ended);
+        }
+
+        var now = clock.GetUtcNow();
+        var rotated = await db.Sessions
+            .Where(s => s.Id == sessionId && s.UserId == userId && s.Generation == generation)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Generation, generation + 1).SetProperty(x => x.RotatedAt, now), ct);
+        if (rotated == 1)
+        {
+            return (await PrincipalAsync(user, sessionId, generation + 1), RefreshRefusal.None);
+        }
+
+        var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId && s.UserId == userId, ct);
+        if (session is null)
+        {
+            return (null, RefreshRefusal.Ended);
+        }
+
+        if (session.Generation == generation + 1 && now - session.RotatedAt < options.Value.RefreshReuseGrace)
+        {
+            return (null, RefreshRefusal.AlreadyRefreshed);
+        }
+
+        // An old refresh token came back: whoever holds the session's tokens now, one of them is not its owner.
+        await db.Sessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(ct);
+        return (null, RefreshRefusal.Reused);
+    }
+
+    /// <summary>After a password change: this session continues on fresh tokens; every other one has ended.</summary>
+    public async Task<ClaimsPrincipal> ContinueAfterPasswordChangeAsync(User user, ClaimsPrincipal current, CancellationToken ct)
+    {
+        TryRead(current, out var sessionId, out _, out _);
+        await db.Sessions.Where(s => s.UserId == user.Id && s.Id != sessionId).ExecuteDeleteAsync(ct);
+        var now = clock.GetUtcNow();
+        var generation = await db.Sessions.Where(s => s.Id == sessionId).Select(s => s.Generation).SingleAsync(ct) + 1;
+        await db.Sessions.Where(s => s.Id == sessionId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Generation, generation).SetProperty(x => x.RotatedAt, now), ct);
+        return await PrincipalAsync(user, sessionId, generation);
+    }
+
+    /// <summary>Ends every session of the account: its tokens are refused from the next request on.</summary>
+    public async Task EndAllAsync(User user, CancellationToken ct)
+    {
+        await signIn.UserManager.UpdateSecurityStampAsync(user);
+        await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>Whether a signed-in request's token still belongs to a live session of an account that still exists.</summary>
+    public static Task<bool> IsLiveAsync(NotejamDb db, ClaimsPrincipal principal, string stampClaim, CancellationToken ct) =>
+        TryRead(principal, out var session, out var user, out _) && principal.FindFirstValue(stampClaim) is { } stamp
+            ? IsLive(db, session, user, stamp, ct)
+            : Task.FromResult(false);
+
+    private async Task<ClaimsPrincipal> PrincipalAsync(User user, Guid sessionId, int generation)
+    {
+        // Identity's own principal (id, email, security stamp), and the session it belongs to.
+        var principal = await signIn.CreateUserPrincipalAsync(user);
+        ((ClaimsIdentity)principal.Identity!).AddClaims(
+        [
+            new Claim(IdClaim, sessionId.ToString("N")),
+            new Claim(GenerationClaim, generation.ToString(CultureInfo.InvariantCulture)),
+        ]);
+        return principal;
+    }
+
+    private static bool TryRead(ClaimsPrincipal principal, out Guid session, out int user, out int generation)
+    {
+        user = generation = 0;
+        return Guid.TryParseExact(principal.FindFirstValue(IdClaim), "N", out session) &&
+            int.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), NumberStyles.None, CultureInfo.InvariantCulture, out user) &&
+            int.TryParse(principal.FindFirstValue(GenerationClaim), NumberStyles.None, CultureInfo.InvariantCulture, out generation);
+    }
+}
+
+/// <summary><c>Notejam:Sessions:*</c>.</summary>
+public sealed class SessionLimits
+{
+    public const string Section = "Notejam:Sessions";
+
+    /// <summary>
+    /// Two requests of one browser may both refresh with the same token: within this time the slower one is told so (409)
+    /// and the session lives on; a used refresh token presented later ends the session.
+    /// </summary>
+    public TimeSpan RefreshReuseGrace { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+internal enum RefreshRefusal
+{
+    None,
+
+    /// <summary>Signed out, password changed, account deleted, or the session ended by a reuse.</summary>
+    Ended,
+
+    /// <summary>This refresh token was used moments ago by another request of the same session.</summary>
+    AlreadyRefreshed,
+
+    /// <summary>This refresh token was used up long ago: the session has now ended.</summary>
+    Reused,
+}

@@ -1,0 +1,202 @@
+using System.Net;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Notejam.Api.Data;
+using Notejam.Tests.Infrastructure;
+using Notejam.Web;
+using Npgsql;
+
+namespace Notejam.Tests.Api;
+
+/// <summary>
+/// The finding: both services kept their data-protection keys as plain XML in the notes database, one table for both,
+/// so whoever read the database or a backup could forge cookies and tokens. Now each service encrypts its keys with its
+/// own DataProtection:KeyEncryptionKey (AES-256-GCM) and the web keeps them in a table of its own.
+/// </summary>
+public sealed class KeyRingTests(SiteFactory site) : IClassFixture<SiteFactory>
+{
+    private const string WrongKey = "not-the-secret-this-key-ring-was-encrypted-with";
+
+    [Fact]
+    public async Task Key_ring_is_not_plain_XML_in_the_database()
+    {
+        using var user = await SiteUser.SignUpAndInAsync(site);
+
+        var apiRows = await KeyRowsAsync(site.Api.ConnectionString, "DataProtectionKeys");
+        var webRows = await KeyRowsAsync(site.Api.ConnectionString, KeyRingDb.Table);
+
+        Assert.NotEmpty(apiRows);
+        Assert.NotEmpty(webRows);
+        foreach (var xml in apiRows.Concat(webRows).Where(xml => XElement.Parse(xml).Name == "key"))
+        {
+            Assert.DoesNotContain("masterKey", xml, StringComparison.Ordinal);
+            Assert.DoesNotContain("unencrypted", xml, StringComparison.Ordinal);
+            var encrypted = XElement.Parse(xml).Descendants().Single(e => e.Name.LocalName == "encryptedSecret");
+            Assert.Contains(nameof(KeyRingXmlDecryptor), encrypted.Attribute("decryptorType")!.Value, StringComparison.Ordinal);
+        }
+
+        // Each service's keys are in its own table, and only there.
+        var apiKeys = KeyIds(site.Api.Services);
+        var webKeys = KeyIds(site.Web.Services);
+        Assert.Subset(IdsOf(apiRows), apiKeys);
+        Assert.Subset(IdsOf(webRows), webKeys);
+        Assert.Empty(apiKeys.Intersect(IdsOf(webRows)));
+        Assert.Empty(webKeys.Intersect(IdsOf(apiRows)));
+    }
+
+    [Fact]
+    public async Task A_replica_with_the_same_key_encryption_key_reads_the_cookies_and_tokens_of_another()
+    {
+        using var user = await SiteUser.SignUpAndInAsync(site);
+        using var apiUser = await ApiUser.CreateAsync(site.Api);
+
+        var web = site.StartWeb(ServerAddress.Of(site.Api));
+        using var there = new SiteBrowser(ServerAddress.Of(web));
+        foreach (Cookie cookie in user.Browser.Cookies.GetCookies(user.Browser.Site))
+        {
+            there.Cookies.Add(there.Site, new Cookie(cookie.Name, cookie.Value));
+        }
+
+        using var api = site.Api.AnotherReplica();
+        using var http = api.CreateClient();
+        http.DefaultRequestHeaders.Authorization = apiUser.Http.DefaultRequestHeaders.Authorization;
+
+        Assert.Equal(user.Email, (await there.GetAsync("/")).SignedInAs);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/users/me")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(WrongKey)]
+    [InlineData(ApiFactory.WebKeyEncryptionKey)] // the web's secret does not open the api's ring
+    public async Task An_api_replica_with_a_wrong_key_encryption_key_refuses_to_start(string key)
+    {
+        using var user = await ApiUser.CreateAsync(site.Api);
+        var rowsBefore = await KeyRowsAsync(site.Api.ConnectionString, "DataProtectionKeys");
+
+        var failure = Record.Exception(() => site.Api.AnotherReplica(
+            builder => builder.UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, key)));
+
+        AssertMessage(failure, "cannot be decrypted", KeyRingEncryption.KeyEncryptionKeyVariable);
+        // Loudly, and without a new ring that the right replicas could not read.
+        Assert.Equal(rowsBefore, await KeyRowsAsync(site.Api.ConnectionString, "DataProtectionKeys"));
+    }
+
+    [Theory]
+    [InlineData(WrongKey)]
+    [InlineData(ApiFactory.KeyEncryptionKey)] // the api's secret does not open the web's ring
+    public async Task A_web_replica_with_a_wrong_key_encryption_key_refuses_to_start(string key)
+    {
+        using var user = await SiteUser.SignUpAndInAsync(site);
+        var rowsBefore = await KeyRowsAsync(site.Api.ConnectionString, KeyRingDb.Table);
+        using var web = new WebFactory(site.Api.ConnectionString, ServerAddress.Of(site.Api),
+            builder => builder.UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, key));
+        web.UseKestrel(0);
+
+        var failure = Record.Exception(web.StartServer);
+
+        AssertMessage(failure, "cannot be decrypted", KeyRingEncryption.KeyEncryptionKeyVariable);
+        Assert.Equal(rowsBefore, await KeyRowsAsync(site.Api.ConnectionString, KeyRingDb.Table));
+    }
+
+    [Fact]
+    public void Production_without_a_key_encryption_key_refuses_to_start()
+    {
+        using var web = new WebFactory(site.Api.ConnectionString, ServerAddress.Of(site.Api),
+            builder => builder.UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, ""));
+        web.UseKestrel(0);
+
+        var apiFailure = Record.Exception(() => site.Api.AnotherReplica(
+            builder => builder.UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, "")));
+        var webFailure = Record.Exception(web.StartServer);
+
+        AssertMessage(apiFailure, "DataProtection__KeyEncryptionKey is not set", "Notejam.Api");
+        AssertMessage(webFailure, "DataProtection__KeyEncryptionKey is not set", "Notejam.Web");
+    }
+
+    [Fact]
+    public async Task A_key_stored_unencrypted_before_the_key_encryption_key_was_set_is_revoked()
+    {
+        var api = new ApiFactory();
+        await ((IAsyncLifetime)api).InitializeAsync();
+        try
+        {
+            using var user = await ApiUser.CreateAsync(api);
+            // What the api wrote before this change: a key in plain XML, in the same table.
+            var services = new ServiceCollection();
+            services.AddLogging();
+            services.AddDbContext<NotejamDb>(options => options.UseNpgsql(api.ConnectionString));
+            services.AddDataProtection().SetApplicationName("Notejam.Api").PersistKeysToDbContext<NotejamDb>();
+            Guid plain;
+            await using (var before = services.BuildServiceProvider())
+            {
+                plain = before.GetRequiredService<IKeyManager>()
+                    .CreateNewKey(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(90)).KeyId;
+            }
+
+            using var replica = api.AnotherReplica();
+
+            var keys = replica.Services.GetRequiredService<IKeyManager>().GetAllKeys();
+            Assert.True(keys.Single(k => k.KeyId == plain).IsRevoked);
+            // The encrypted key the api made before stays in use.
+            Assert.Contains(keys, k => !k.IsRevoked);
+            using var http = replica.CreateClient();
+            http.DefaultRequestHeaders.Authorization = user.Http.DefaultRequestHeaders.Authorization;
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/users/me")).StatusCode);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)api).DisposeAsync();
+        }
+    }
+
+    private static void AssertMessage(Exception? failure, params string[] parts)
+    {
+        Assert.NotNull(failure);
+        var messages = string.Join(" | ", Chain(failure).Select(e => e.Message));
+        foreach (var part in parts)
+        {
+            Assert.Contains(part, messages, StringComparison.Ordinal);
+        }
+    }
+
+    private static IEnumerable<Exception> Chain(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Chain))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private static HashSet<Guid> KeyIds(IServiceProvider services) =>
+        [.. services.GetRequiredService<IKeyManager>().GetAllKeys().Select(k => k.KeyId)];
+
+    private static HashSet<Guid> IdsOf(IEnumerable<string> rows) =>
+        [.. rows.Select(XElement.Parse).Where(x => x.Name == "key").Select(x => (Guid)x.Attribute("id")!)];
+
+    private static async Task<List<string>> KeyRowsAsync(string connectionString, string table)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT \"Xml\" FROM \"{table}\" ORDER BY \"Id\"", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+}
