@@ -27,16 +27,24 @@ public sealed class TimingOracleTests(ApiFactory api, ITestOutputHelper output)
     [Fact]
     public async Task A_wrong_password_takes_as_long_for_an_unknown_email_as_for_a_known_one()
     {
-        using var known = await ApiUser.CreateAsync(api);
-        using var client = api.CreateClient();
+        // Four known accounts, four wrong passwords each (the fifth would lock one): 16 samples a side.
+        var known = new List<ApiUser>();
+        for (var i = 0; i < 4; i++)
+        {
+            known.Add(await ApiUser.CreateAsync(api));
+        }
 
+        using var client = api.CreateClient();
+        var next = 0;
         var (forKnown, forUnknown) = await MedianMillisecondsAsync(
-            () => client.PostAsJsonAsync("/users/signin", new { email = known.Email, password = "wrong but long enough" }),
+            () => client.PostAsJsonAsync("/users/signin", new { email = known[next++ % known.Count].Email, password = "wrong but long enough" }),
             () => client.PostAsJsonAsync("/users/signin", new { email = ApiUser.NewEmail(), password = "wrong but long enough" }),
-            HttpStatusCode.Unauthorized, samples: 4); // the fifth wrong password would lock the known account
+            HttpStatusCode.Unauthorized, samples: 16);
 
         output.WriteLine($"sign-in, wrong password: known {forKnown:F1} ms, unknown {forUnknown:F1} ms (median)");
-        Assert.InRange(forUnknown / forKnown, 0.5, 2.0);
+        // A known account's failure also writes its failed count (a few ms of SQL); the hash, tens of ms, is on both sides.
+        Assert.InRange(forUnknown / forKnown, 0.4, 2.5);
+        known.ForEach(k => k.Dispose());
     }
 
     [Fact]
@@ -55,7 +63,7 @@ public sealed class TimingOracleTests(ApiFactory api, ITestOutputHelper output)
             expected: null, Samples);
 
         output.WriteLine($"sign-in: locked {forLocked:F1} ms, unknown {forUnknown:F1} ms (median)");
-        Assert.InRange(forUnknown / forLocked, 0.5, 2.0);
+        Assert.InRange(forUnknown / forLocked, 0.4, 2.5);
     }
 
     [Fact]
@@ -70,7 +78,7 @@ public sealed class TimingOracleTests(ApiFactory api, ITestOutputHelper output)
             expected: null, Samples);
 
         output.WriteLine($"sign-up: taken {taken:F1} ms, new {fresh:F1} ms (median)");
-        Assert.InRange(fresh / taken, 0.5, 2.0);
+        Assert.InRange(fresh / taken, 0.4, 2.5);
     }
 
     [Fact]
