@@ -254,20 +254,21 @@ internal sealed partial class KeyRingCheck(
 
         if (protection.IsConfigured)
         {
-            RevokeUnencryptedKeys();
+            RevokeUnencryptedKeys(keys);
         }
 
         return Task.CompletedTask;
     }
 
-    private void RevokeUnencryptedKeys()
+    private void RevokeUnencryptedKeys(IReadOnlyCollection<IKey> keys)
     {
         if (keyManagement.Value.XmlRepository is not { } repository)
         {
             return;
         }
 
-        var revoked = keyManager.GetAllKeys().Where(key => key.IsRevoked).Select(key => key.KeyId).ToHashSet();
+        // The keys read above say which are revoked; only the stored XML says which were written unencrypted.
+        var revoked = keys.Where(key => key.IsRevoked).Select(key => key.KeyId).ToHashSet();
         var unencrypted = repository.GetAllElements()
             .Where(element => element.Name == "key" && !element.Descendants().Any(e => e.Name.LocalName == "encryptedSecret"))
             .Select(element => (Guid?)element.Attribute("id"))

@@ -216,11 +216,15 @@ internal static class UsersApi
                 return TypedResults.Unauthorized();
             }
 
-            if (await PasswordRefusedAsync(signIn, limits, http, user, request.OldPassword) is { } refused)
+            var (check, wait) = await CheckPasswordAsync(signIn, limits, http, user, request.OldPassword);
+            if (check != PasswordCheck.Right)
             {
-                return refused.Wait is { } wait
-                    ? limits.TooMany(AccountLimit.FailedPasswords, wait, TooManyFailures)
-                    : refused.Problem is { } problem ? problem : TypedResults.ValidationProblem(refused.Errors!);
+                return check switch
+                {
+                    PasswordCheck.AddressWaits => limits.TooMany(AccountLimit.FailedPasswords, wait, TooManyFailures),
+                    PasswordCheck.AccountLocked => AccountLocked(),
+                    _ => WrongPassword("oldPassword", "The current password is wrong."),
+                };
             }
 
             var result = await signIn.UserManager.ChangePasswordAsync(user, request.OldPassword, request.NewPassword);
@@ -243,12 +247,15 @@ internal static class UsersApi
                 return TypedResults.Unauthorized();
             }
 
-            if (await PasswordRefusedAsync(signIn, limits, http, user, request.Password) is { } refused)
+            var (check, wait) = await CheckPasswordAsync(signIn, limits, http, user, request.Password);
+            if (check != PasswordCheck.Right)
             {
-                return refused.Wait is { } wait
-                    ? limits.TooMany(AccountLimit.FailedPasswords, wait, TooManyFailures)
-                    : refused.Problem is { } problem ? problem
-                    : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["password"] = ["The password is wrong."] });
+                return check switch
+                {
+                    PasswordCheck.AddressWaits => limits.TooMany(AccountLimit.FailedPasswords, wait, TooManyFailures),
+                    PasswordCheck.AccountLocked => AccountLocked(),
+                    _ => WrongPassword("password", "The password is wrong."),
+                };
             }
 
             // One DELETE statement: PostgreSQL's ON DELETE CASCADE takes the user's notes, pads, sessions, claims, logins
@@ -283,30 +290,42 @@ internal static class UsersApi
     private const string TooManyFailures = "Too many wrong passwords from this address. Wait a while, then try again.";
     private const string SessionEnded = "The session has ended. Sign in again.";
 
+    private enum PasswordCheck
+    {
+        Right,
+        Wrong,
+        AccountLocked,
+        AddressWaits,
+    }
+
     /// <summary>
     /// The password check of a signed-in person (change password, delete account): wrong answers count towards the
     /// account's lockout and the address's limit exactly as wrong sign-ins do, so a stolen token cannot guess the password.
     /// </summary>
-    private static async Task<(TimeSpan? Wait, ProblemHttpResult? Problem, Dictionary<string, string[]>? Errors)?> PasswordRefusedAsync(
+    private static async Task<(PasswordCheck Check, TimeSpan Wait)> CheckPasswordAsync(
         SignInManager<User> signIn, AccountLimits limits, HttpContext http, User user, string password)
     {
         var address = http.Connection.RemoteIpAddress;
         if (await limits.WaitAsync(AccountLimit.FailedPasswords, address, http.RequestAborted) is { } wait)
         {
-            return (wait, null, null);
+            return (PasswordCheck.AddressWaits, wait);
         }
 
-        var check = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-        if (check.Succeeded)
+        var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
+        if (result.Succeeded)
         {
-            return null;
+            return (PasswordCheck.Right, TimeSpan.Zero);
         }
 
         await limits.CountAsync(AccountLimit.FailedPasswords, address, http.RequestAborted);
-        return check.IsLockedOut
-            ? (null, TypedResults.Problem(title: "Too many wrong passwords. Try again later.", statusCode: StatusCodes.Status429TooManyRequests), null)
-            : (null, null, new Dictionary<string, string[]> { ["oldPassword"] = ["The current password is wrong."] });
+        return (result.IsLockedOut ? PasswordCheck.AccountLocked : PasswordCheck.Wrong, TimeSpan.Zero);
     }
+
+    private static ProblemHttpResult AccountLocked() =>
+        TypedResults.Problem(title: "Too many wrong passwords. Try again later.", statusCode: StatusCodes.Status429TooManyRequests);
+
+    private static ValidationProblem WrongPassword(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
     private static string? DecodeToken(string token)
     {

@@ -18,8 +18,6 @@ public sealed class ExportModel(NotejamApiClient api) : NotejamPageModel(api)
 
         var download = await Api.ExportAsync(zip: format != "json", Aborted);
         HttpContext.Response.RegisterForDispose(download);
-        // All of a person's notes: said here too, so the download stays uncached whatever the site-wide rule becomes.
-        Response.Headers.CacheControl = "no-store";
         return File(await download.OpenAsync(Aborted), download.ContentType, download.FileName);
     }
 }
