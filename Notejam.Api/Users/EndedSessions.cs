@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
 using Notejam.Api.Data;
 
 namespace Notejam.Api.Users;
@@ -12,18 +10,14 @@ namespace Notejam.Api.Users;
 /// </summary>
 internal static class EndedSessions
 {
-    public static IApplicationBuilder UseEndedSessionsRefused(this IApplicationBuilder app)
+    public static IApplicationBuilder UseEndedSessionsRefused(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        var stampClaim = app.ApplicationServices.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity.SecurityStampClaimType;
-        return app.Use(async (context, next) =>
+        if (context.User.Identity?.IsAuthenticated == true &&
+            !await Sessions.IsLiveAsync(context.RequestServices.GetRequiredService<NotejamDb>(), context.User, context.RequestAborted))
         {
-            if (context.User.Identity?.IsAuthenticated == true &&
-                !await Sessions.IsLiveAsync(context.RequestServices.GetRequiredService<NotejamDb>(), context.User, stampClaim, context.RequestAborted))
-            {
-                context.User = new ClaimsPrincipal(new ClaimsIdentity());
-            }
+            context.User = new ClaimsPrincipal(new ClaimsIdentity());
+        }
 
-            await next(context);
-        });
-    }
+        await next(context);
+    });
 }

@@ -9,10 +9,10 @@ using Notejam.Api.Data;
 namespace Notejam.Api.Users;
 
 /// <summary>
-/// Sessions that end when they should. Each token carries its session's id and generation beside Identity's security
-/// stamp; every signed-in request checks, in one indexed query, that the session still exists and the account's stamp
-/// is the token's, so a sign-out, a password change or reset, or a deleted account refuses its tokens on the next request,
-/// on every replica. Refresh tokens are single-use: a refresh moves the session to the next generation, and a used one
+/// Sessions that end when they should. Each token carries its session's id and generation; every signed-in request
+/// checks, in one primary-key lookup, that the session still exists. Whatever ends sessions deletes their rows (sign-out,
+/// a password change or reset, a reused refresh token; a deleted account takes its rows with it), so its tokens are
+/// refused on the next request, on every replica. Refreshes also check Identity's security stamp. Refresh tokens are single-use: a refresh moves the session to the next generation, and a used one
 /// presented again ends the whole session (someone holds a copy), unless it is a near-simultaneous duplicate.
 /// </summary>
 internal sealed class Sessions(
@@ -21,10 +21,9 @@ internal sealed class Sessions(
     public const string IdClaim = "notejam:sid";
     public const string GenerationClaim = "notejam:gen";
 
-    private static readonly Func<NotejamDb, Guid, int, string, CancellationToken, Task<bool>> IsLive =
-        EF.CompileAsyncQuery((NotejamDb db, Guid session, int user, string stamp, CancellationToken ct) =>
-            db.Sessions.Any(s => s.Id == session && s.UserId == user &&
-                db.Users.Any(u => u.Id == user && u.SecurityStamp == stamp)));
+    private static readonly Func<NotejamDb, Guid, int, CancellationToken, Task<bool>> IsLive =
+        EF.CompileAsyncQuery((NotejamDb db, Guid session, int user, CancellationToken ct) =>
+            db.Sessions.Any(s => s.Id == session && s.UserId == user));
 
     /// <summary>Starts a session for a person who has just proved who they are.</summary>
     public async Task<ClaimsPrincipal> StartAsync(User user, CancellationToken ct)
@@ -80,16 +79,14 @@ internal sealed class Sessions(
         return (null, RefreshRefusal.Reused);
     }
 
-    /// <summary>After a password change: this session continues on fresh tokens; every other one has ended.</summary>
-    public async Task<ClaimsPrincipal> ContinueAfterPasswordChangeAsync(User user, ClaimsPrincipal current, CancellationToken ct)
+    /// <summary>
+    /// After a password change: every session ends, the one that changed it included, and that person continues in a new
+    /// one, so no token issued before the change opens anything.
+    /// </summary>
+    public async Task<ClaimsPrincipal> ContinueAfterPasswordChangeAsync(User user, CancellationToken ct)
     {
-        TryRead(current, out var sessionId, out _, out _);
-        await db.Sessions.Where(s => s.UserId == user.Id && s.Id != sessionId).ExecuteDeleteAsync(ct);
-        var now = clock.GetUtcNow();
-        var generation = await db.Sessions.Where(s => s.Id == sessionId).Select(s => s.Generation).SingleAsync(ct) + 1;
-        await db.Sessions.Where(s => s.Id == sessionId)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Generation, generation).SetProperty(x => x.RotatedAt, now), ct);
-        return await PrincipalAsync(user, sessionId, generation);
+        await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
+        return await StartAsync(user, ct);
     }
 
     /// <summary>Ends every session of the account: its tokens are refused from the next request on.</summary>
@@ -100,14 +97,12 @@ internal sealed class Sessions(
     }
 
     /// <summary>Whether a signed-in request's token still belongs to a live session of an account that still exists.</summary>
-    public static Task<bool> IsLiveAsync(NotejamDb db, ClaimsPrincipal principal, string stampClaim, CancellationToken ct) =>
-        TryRead(principal, out var session, out var user, out _) && principal.FindFirstValue(stampClaim) is { } stamp
-            ? IsLive(db, session, user, stamp, ct)
-            : Task.FromResult(false);
+    public static Task<bool> IsLiveAsync(NotejamDb db, ClaimsPrincipal principal, CancellationToken ct) =>
+        TryRead(principal, out var session, out var user, out _) ? IsLive(db, session, user, ct) : Task.FromResult(false);
 
     private async Task<ClaimsPrincipal> PrincipalAsync(User user, Guid sessionId, int generation)
     {
-        // Identity's own principal (id, email, security stamp), and the session it belongs to.
+        // Identity's own principal (id, email, the security stamp refreshes check), and the session it belongs to.
         var principal = await signIn.CreateUserPrincipalAsync(user);
         ((ClaimsIdentity)principal.Identity!).AddClaims(
         [

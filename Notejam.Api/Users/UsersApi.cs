@@ -206,7 +206,7 @@ internal static class UsersApi
                 ? TypedResults.Ok(new UserResponse(user.Id, email))
                 : TypedResults.Unauthorized());
 
-        // Answers this session's next tokens: the change ends every other session, and this one continues.
+        // Every session ends with the change; the person who made it continues in a new one, on the tokens answered.
         me.MapPost("/password", async Task<Results<SignInHttpResult, ValidationProblem, ProblemHttpResult, ProblemHttpResultWithWait, UnauthorizedHttpResult>> (
             ChangePasswordRequest request, ClaimsPrincipal principal, SignInManager<User> signIn, Sessions sessions,
             AccountLimits limits, HttpContext http) =>
@@ -233,7 +233,7 @@ internal static class UsersApi
                 return TypedResults.ValidationProblem(FieldErrors(result, passwordField: "newPassword"));
             }
 
-            return TypedResults.SignIn(await sessions.ContinueAfterPasswordChangeAsync(user, principal, http.RequestAborted),
+            return TypedResults.SignIn(await sessions.ContinueAfterPasswordChangeAsync(user, http.RequestAborted),
                 authenticationScheme: IdentityConstants.BearerScheme);
         });
 
