@@ -34,7 +34,11 @@ public static class ClientAddresses
 
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // With no network named, read no header: the middleware believes everyone when both lists are empty
+            // (ASP.NET Core's "Configure ASP.NET Core to work with proxy servers": cleared lists forward from any proxy).
+            options.ForwardedHeaders = networks.Count == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             // One hop by default: the address the trusted proxy saw; anything the client wrote before it is not believed.
             // Two where a trusted proxy sits behind another (Container Apps' internal ingress behind the web), each hop
             // believed only while it comes from a trusted network.

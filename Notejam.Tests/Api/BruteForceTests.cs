@@ -264,6 +264,30 @@ public sealed class BruteForceTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task With_no_proxy_named_X_Forwarded_For_is_never_believed()
+    {
+        // Found by an attacker's try on the production-shaped api: with no trusted network configured, ASP.NET Core's
+        // forwarded-headers middleware believes everyone (both lists empty). A fresh forged address per guess must not
+        // buy a fresh allowance: the loopback connection itself is counted (not exempt here; another test may have counted
+        // it already), so the third guess at the latest is refused. Believed, every guess would be a first one (401).
+        using var replica = api.AnotherReplica(web =>
+        {
+            web.UseSetting(FailedPasswords, "2");
+            web.UseSetting("Notejam:TrustedProxyNetworks", "");
+            web.UseSetting("Notejam:Limits:ExemptLoopback", "false");
+        });
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var client = Client(replica, NewAddress());
+            statuses.Add((await client.PostAsJsonAsync("/users/signin", new { email = ApiUser.NewEmail(), password = "guess" })).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
+    [Fact]
     public async Task Only_the_last_forwarded_hop_counts_so_a_client_cannot_pick_its_address()
     {
         // "X-Forwarded-For: <anything>, <address the proxy saw>": a client that writes a fresh first entry each time is
