@@ -85,9 +85,8 @@ var app = builder.Build();
 
 if (args is ["migrate", ..])
 {
-    // The one-shot that runs before every rollout (AppHost, Kubernetes hook, Container Apps job).
-    await using var scope = app.Services.CreateAsyncScope();
-    await scope.ServiceProvider.GetRequiredService<NotejamDb>().Database.MigrateAsync();
+    // The one-shot that runs before every rollout (AppHost, Kubernetes hook) and in every new replica on Container Apps.
+    await MigrateCommand.RunAsync(app.Services);
     return;
 }
 
