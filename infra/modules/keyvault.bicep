@@ -172,5 +172,5 @@ output name string = vault.name
 output connectionStringSecretUri string = connectionStringSecret.properties.secretUri
 output apiKeyEncryptionKeySecretUri string = apiKeyEncryptionKeySecret.properties.secretUri
 output webKeyEncryptionKeySecretUri string = webKeyEncryptionKeySecret.properties.secretUri
-// Where the SMTP password is when one was given (main.bicep references it only then).
-output smtpKeyVaultSecretUri string = '${vault.properties.vaultUri}secrets/${smtpSecretName}'
+// Where the SMTP password is; empty when none was given (the api template then references none).
+output smtpKeyVaultSecretUri string = smtpPasswordSecret.?properties.secretUri ?? ''
