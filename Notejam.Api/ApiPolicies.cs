@@ -40,7 +40,8 @@ internal static class ApiPolicies
             var anonymousRead = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
                 && !request.Headers.ContainsKey(HeaderNames.Authorization)
                 && context.User.Identity?.IsAuthenticated != true;
-            if (!anonymousRead)
+            // A conditional read (ConditionalReads) is private, no-cache: kept by its one client, revalidated on every use.
+            if (!anonymousRead && !context.Response.Headers.ContainsKey(HeaderNames.ETag))
             {
                 context.Response.Headers.CacheControl = "no-store";
             }

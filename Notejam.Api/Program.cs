@@ -19,6 +19,10 @@ builder.AddNpgsqlDbContext<NotejamDb>("notejam",
         // Both replaced below: the defaults retry for minutes, which turns a database outage into hung requests and probes.
         settings.DisableRetry = true;
         settings.DisableHealthChecks = true;
+        // The service defaults trace and measure Npgsql and EF Core wherever telemetry is exported; left on, these would
+        // start a tracer and a meter provider (a span and measurements per command) where it is not.
+        settings.DisableTracing = true;
+        settings.DisableMetrics = true;
     },
     options => options.UseNpgsql(npgsql => npgsql.EnableRetryOnFailure(
         maxRetryCount: 2, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null)));

@@ -20,6 +20,9 @@ builder.AddNpgsqlDbContext<KeyRingDb>("notejam", settings =>
 {
     settings.DisableHealthChecks = true;
     settings.DisableRetry = true;
+    // Traced and measured by the service defaults wherever telemetry is exported; left on, these would start providers where it is not.
+    settings.DisableTracing = true;
+    settings.DisableMetrics = true;
 });
 builder.AddKeyRing("Notejam.Web").PersistKeysToDbContext<KeyRingDb>();
 
@@ -27,6 +30,7 @@ builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<PersonClock>();
 builder.Services.AddScoped<MyPads>();
+builder.Services.AddSingleton<ApiReadCache>();
 builder.Services.AddTransient<ApiTokenHandler>();
 // The API, found by service discovery unless configured.
 var apiUrl = new Uri(builder.Configuration["Notejam:ApiUrl"] ?? "https+http://api");

@@ -31,6 +31,8 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
 
     public DbSet<AbuseCounter> AbuseCounters => Set<AbuseCounter>();
 
+    public DbSet<DataVersion> DataVersions => Set<DataVersion>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -69,6 +71,12 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
         {
             counter.HasKey(c => c.Key);
             counter.HasIndex(c => c.WindowEnds);
+        });
+
+        builder.Entity<DataVersion>(version =>
+        {
+            version.HasKey(v => v.UserId);
+            version.HasOne<User>().WithMany().HasForeignKey(v => v.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<WebKeyRingEntry>().ToTable("WebDataProtectionKeys");

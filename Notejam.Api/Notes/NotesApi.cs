@@ -73,7 +73,7 @@ internal static class NotesApi
                     n.Id, n.Name, n.Pad == null ? null : new PadSummary(n.Pad.Id, n.Pad.Name), n.CreatedAt, n.UpdatedAt))
                 .ToListAsync(ct);
             return TypedResults.Ok(new NotePage(items, total, page, pageSize));
-        });
+        }).WithDataVersionETag();
 
         group.MapGet("/{id:int}", async Task<Results<Ok<NoteResponse>, ProblemHttpResult>> (
             int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
@@ -82,7 +82,8 @@ internal static class NotesApi
                         n.Pad == null ? null : new PadSummary(n.Pad.Id, n.Pad.Name), n.CreatedAt, n.UpdatedAt, n.Version))
                     .FirstOrDefaultAsync(ct) is { } note
                 ? TypedResults.Ok(note)
-                : NoteNotFound());
+                : NoteNotFound())
+            .WithDataVersionETag();
 
         group.MapPost("/", async Task<Results<Created<NoteResponse>, ProblemHttpResult>> (
             CreateNoteRequest request, ClaimsPrincipal user, NotejamDb db, TimeProvider clock, NotejamMetrics metrics, IOptions<NoteQuota> quota,

@@ -26,7 +26,8 @@ internal static class PadsApi
             await db.Pads.Where(p => p.OwnerId == user.Id())
                 .OrderBy(p => p.Name).ThenBy(p => p.Id)
                 .Select(p => new PadResponse(p.Id, p.Name, p.Notes.Count, p.Version))
-                .ToListAsync(ct));
+                .ToListAsync(ct))
+            .WithDataVersionETag();
 
         group.MapGet("/{id:int}", async Task<Results<Ok<PadResponse>, ProblemHttpResult>> (
             int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
@@ -34,7 +35,8 @@ internal static class PadsApi
                     .Select(p => new PadResponse(p.Id, p.Name, p.Notes.Count, p.Version))
                     .FirstOrDefaultAsync(ct) is { } pad
                 ? TypedResults.Ok(pad)
-                : PadNotFound());
+                : PadNotFound())
+            .WithDataVersionETag();
 
         group.MapPost("/", async (CreatePadRequest request, ClaimsPrincipal user, NotejamDb db, NotejamMetrics metrics, CancellationToken ct) =>
         {

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Notejam.Api.Data;
 
+
 namespace Notejam.Api.Users;
 
 /// <summary>
@@ -12,10 +13,17 @@ internal static class EndedSessions
 {
     public static IApplicationBuilder UseEndedSessionsRefused(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (context.User.Identity?.IsAuthenticated == true &&
-            !await Sessions.IsLiveAsync(context.RequestServices.GetRequiredService<NotejamDb>(), context.User, context.RequestAborted))
+        if (context.User.Identity?.IsAuthenticated == true)
         {
-            context.User = new ClaimsPrincipal(new ClaimsIdentity());
+            var version = await Sessions.LiveDataVersionAsync(context.RequestServices.GetRequiredService<NotejamDb>(), context.User, context.RequestAborted);
+            if (version is { } live)
+            {
+                ConditionalReads.Remember(context, live);
+            }
+            else
+            {
+                context.User = new ClaimsPrincipal(new ClaimsIdentity());
+            }
         }
 
         await next(context);

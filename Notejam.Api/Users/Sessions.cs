@@ -21,9 +21,13 @@ internal sealed class Sessions(
     public const string IdClaim = "notejam:sid";
     public const string GenerationClaim = "notejam:gen";
 
-    private static readonly Func<NotejamDb, Guid, int, CancellationToken, Task<bool>> IsLive =
+    // The session check every signed-in request makes, and in the same round trip the account's data version (0 before
+    // its first write) that the conditional reads compare with If-None-Match: null when the session has ended.
+    private static readonly Func<NotejamDb, Guid, int, CancellationToken, Task<long?>> LiveDataVersion =
         EF.CompileAsyncQuery((NotejamDb db, Guid session, int user, CancellationToken ct) =>
-            db.Sessions.Any(s => s.Id == session && s.UserId == user));
+            db.Sessions.Where(s => s.Id == session && s.UserId == user)
+                .Select(s => (long?)(db.DataVersions.Where(v => v.UserId == user).Select(v => (long?)v.Version).FirstOrDefault() ?? 0))
+                .FirstOrDefault());
 
     /// <summary>Starts a session for a person who has just proved who they are.</summary>
     public async Task<ClaimsPrincipal> StartAsync(User user, CancellationToken ct)
@@ -96,9 +100,12 @@ internal sealed class Sessions(
         await db.Sessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(ct);
     }
 
-    /// <summary>Whether a signed-in request's token still belongs to a live session of an account that still exists.</summary>
-    public static Task<bool> IsLiveAsync(NotejamDb db, ClaimsPrincipal principal, CancellationToken ct) =>
-        TryRead(principal, out var session, out var user, out _) ? IsLive(db, session, user, ct) : Task.FromResult(false);
+    /// <summary>
+    /// Whether a signed-in request's token still belongs to a live session of an account that still exists: then the
+    /// account's data version, else null.
+    /// </summary>
+    public static Task<long?> LiveDataVersionAsync(NotejamDb db, ClaimsPrincipal principal, CancellationToken ct) =>
+        TryRead(principal, out var session, out var user, out _) ? LiveDataVersion(db, session, user, ct) : Task.FromResult<long?>(null);
 
     private async Task<ClaimsPrincipal> PrincipalAsync(User user, Guid sessionId, int generation)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Notejam.Web.Account;
@@ -10,7 +11,8 @@ namespace Notejam.Web.Api;
 /// <see cref="ApiTokenHandler"/> adds the signed-in person's bearer token to every call. Exports and imports, which
 /// move a whole account, go through <see cref="TransferClient"/>, whose timeouts allow for that.
 /// </summary>
-public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients, RateLimitedCounter rateLimited)
+public sealed class NotejamApiClient(
+    HttpClient http, IHttpClientFactory clients, RateLimitedCounter rateLimited, ApiReadCache readCache, IHttpContextAccessor accessor)
 {
     public const string TransferClient = "api-transfers";
 
@@ -49,9 +51,9 @@ public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients
     public Task<ApiOutcome<object>> ResetPasswordAsync(string email, string token, string newPassword, string repeatNewPassword, CancellationToken ct) =>
         SendAsync<object>(HttpMethod.Post, "/users/reset-password", new { email, token, newPassword, repeatNewPassword }, ct);
 
-    public async Task<IReadOnlyList<Pad>> PadsAsync(CancellationToken ct) => await GetAsync<List<Pad>>("/pads", ct) ?? [];
+    public async Task<IReadOnlyList<Pad>> PadsAsync(CancellationToken ct) => await ConditionalGetAsync<List<Pad>>("/pads", ct) ?? [];
 
-    public Task<Pad?> PadAsync(int id, CancellationToken ct) => GetAsync<Pad>($"/pads/{id}", ct);
+    public Task<Pad?> PadAsync(int id, CancellationToken ct) => ConditionalGetAsync<Pad>($"/pads/{id}", ct);
 
     public Task<ApiOutcome<Pad>> CreatePadAsync(string name, CancellationToken ct) =>
         SendAsync<Pad>(HttpMethod.Post, "/pads", new { name }, ct);
@@ -64,13 +66,13 @@ public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients
 
     /// <summary>A page of my notes (of one pad when <paramref name="padId"/> is set); null when that pad is not mine.</summary>
     public Task<NotePage?> NotesAsync(string order, int? padId, int page, int pageSize, CancellationToken ct) =>
-        GetAsync<NotePage>($"/notes?order={Uri.EscapeDataString(order)}&page={page}&pageSize={pageSize}{(padId is { } pad ? $"&padId={pad}" : "")}", ct);
+        ConditionalGetAsync<NotePage>($"/notes?order={Uri.EscapeDataString(order)}&page={page}&pageSize={pageSize}{(padId is { } pad ? $"&padId={pad}" : "")}", ct);
 
     /// <summary>A page of my notes that hold the words of <paramref name="query"/>, best first (at most 200 characters: the API refuses more).</summary>
     public async Task<NoteSearchPage> SearchNotesAsync(string query, int page, int pageSize, CancellationToken ct) =>
         (await GetAsync<NoteSearchPage>($"/notes/search?q={Uri.EscapeDataString(query)}&page={page}&pageSize={pageSize}", ct))!;
 
-    public Task<Note?> NoteAsync(int id, CancellationToken ct) => GetAsync<Note>($"/notes/{id}", ct);
+    public Task<Note?> NoteAsync(int id, CancellationToken ct) => ConditionalGetAsync<Note>($"/notes/{id}", ct);
 
     public Task<ApiOutcome<Note>> CreateNoteAsync(string name, string text, int? padId, CancellationToken ct) =>
         SendAsync<Note>(HttpMethod.Post, "/notes", new { name, text, padId }, ct);
@@ -111,9 +113,57 @@ public sealed class NotejamApiClient(HttpClient http, IHttpClientFactory clients
         return SendAsync<ImportSummary>(clients.CreateClient(TransferClient), HttpMethod.Post, "/users/me/import", content, ct);
     }
 
+    /// <summary>
+    /// A read the API answers with an ETag (its conditional reads): asked with If-None-Match when this replica keeps an
+    /// answer for this person and URL, not asked at all when this page already learned that answer is current
+    /// (see <see cref="ApiReadCache"/>). The values kept are shared between requests: never change them.
+    /// </summary>
+    private async Task<T?> ConditionalGetAsync<T>(string url, CancellationToken ct) where T : class
+    {
+        var context = accessor.HttpContext;
+        if (ApiReadCache.AccountOf(context) is not { } account)
+        {
+            return await GetAsync<T>(url, ct);
+        }
+
+        var kept = readCache.Find(account, url);
+        if (kept is not null && ApiReadCache.ConfirmedETag(context!) == kept.ETag)
+        {
+            return (T)kept.Value;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url, UriKind.Relative));
+        if (kept is not null)
+        {
+            request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Parse(kept.ETag));
+        }
+
+        using var response = await http.SendAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.NotModified && kept is not null)
+        {
+            ApiReadCache.Confirm(context!, kept.ETag);
+            return (T)kept.Value;
+        }
+
+        var value = await ReadAsync<T>(response, ct);
+        if (value is not null && response.Headers.ETag is { } etag)
+        {
+            var tag = etag.ToString();
+            readCache.Keep(account, url, new ApiReadCache.Entry(tag, value), response.Content.Headers.ContentLength ?? 1024);
+            ApiReadCache.Confirm(context!, tag);
+        }
+
+        return value;
+    }
+
     private async Task<T?> GetAsync<T>(string url, CancellationToken ct) where T : class
     {
         using var response = await http.GetAsync(new Uri(url, UriKind.Relative), ct);
+        return await ReadAsync<T>(response, ct);
+    }
+
+    private static async Task<T?> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct) where T : class
+    {
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;

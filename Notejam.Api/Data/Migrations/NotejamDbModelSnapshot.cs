@@ -106,6 +106,19 @@ namespace Notejam.Api.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Notejam.Api.Data.DataVersion", b =>
+                {
+                    b.Property<int>("UserId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("DataVersions");
+                });
+
             modelBuilder.Entity("Notejam.Api.Data.WebKeyRingEntry", b =>
                 {
                     b.Property<int>("Id")
@@ -341,6 +354,15 @@ namespace Notejam.Api.Data.Migrations
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<int>", b =>
+                {
+                    b.HasOne("Notejam.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Notejam.Api.Data.DataVersion", b =>
                 {
                     b.HasOne("Notejam.Api.Users.User", null)
                         .WithMany()

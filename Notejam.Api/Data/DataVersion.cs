@@ -1,0 +1,14 @@
+namespace Notejam.Api.Data;
+
+/// <summary>
+/// How many times an account's pads and notes have changed: PostgreSQL's own triggers on Pads and Notes add one in the
+/// transaction of every insert, update and delete (migration DataVersions), so no write path can forget it. The reads
+/// of /pads and /notes carry it as their ETag (<see cref="ConditionalReads"/>): the same version, the same answers.
+/// Never written by EF Core.
+/// </summary>
+public sealed class DataVersion
+{
+    public int UserId { get; set; }
+
+    public long Version { get; set; }
+}
