@@ -11,4 +11,7 @@ public sealed class DataVersion
     public int UserId { get; set; }
 
     public long Version { get; set; }
+
+    /// <summary>How many notes the account holds, kept by the same triggers (migration NoteCounts): / counts nothing.</summary>
+    public int NoteCount { get; set; }
 }

@@ -33,6 +33,8 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
 
     public DbSet<DataVersion> DataVersions => Set<DataVersion>();
 
+    public DbSet<PadNoteCount> PadNoteCounts => Set<PadNoteCount>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -77,6 +79,12 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
         {
             version.HasKey(v => v.UserId);
             version.HasOne<User>().WithMany().HasForeignKey(v => v.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<PadNoteCount>(count =>
+        {
+            count.HasKey(c => c.PadId);
+            count.HasOne<Pad>().WithOne().HasForeignKey<PadNoteCount>(c => c.PadId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<WebKeyRingEntry>().ToTable("WebDataProtectionKeys");

@@ -56,17 +56,25 @@ internal static class NotesApi
 
             var owner = user.Id();
             var notes = db.Notes.Where(n => n.OwnerId == owner);
+            int total;
+            // The counts the triggers keep (PadNoteCount, DataVersion): one indexed row each, whatever the number of notes.
             if (padId is { } pad)
             {
-                if (!await db.Pads.AnyAsync(p => p.Id == pad && p.OwnerId == owner, ct))
+                if (await db.Pads.Where(p => p.Id == pad && p.OwnerId == owner)
+                        .Select(p => (int?)db.PadNoteCounts.Where(c => c.PadId == p.Id).Select(c => c.Count).FirstOrDefault())
+                        .FirstOrDefaultAsync(ct) is not { } padCount)
                 {
                     return PadsApi.PadNotFound();
                 }
 
                 notes = notes.Where(n => n.PadId == pad);
+                total = padCount;
+            }
+            else
+            {
+                total = await db.DataVersions.Where(v => v.UserId == owner).Select(v => v.NoteCount).FirstOrDefaultAsync(ct);
             }
 
-            var total = await notes.CountAsync(ct);
             var items = await NoteOrder.Apply(notes, order)
                 .Skip((page - 1) * pageSize).Take(pageSize)
                 .Select(n => new NoteSummary(

@@ -25,14 +25,14 @@ internal static class PadsApi
         group.MapGet("/", async (ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
             await db.Pads.Where(p => p.OwnerId == user.Id())
                 .OrderBy(p => p.Name).ThenBy(p => p.Id)
-                .Select(p => new PadResponse(p.Id, p.Name, p.Notes.Count, p.Version))
+                .Select(p => new PadResponse(p.Id, p.Name, db.PadNoteCounts.Where(c => c.PadId == p.Id).Select(c => c.Count).FirstOrDefault(), p.Version))
                 .ToListAsync(ct))
             .WithDataVersionETag();
 
         group.MapGet("/{id:int}", async Task<Results<Ok<PadResponse>, ProblemHttpResult>> (
             int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
             await db.Pads.Where(p => p.Id == id && p.OwnerId == user.Id())
-                    .Select(p => new PadResponse(p.Id, p.Name, p.Notes.Count, p.Version))
+                    .Select(p => new PadResponse(p.Id, p.Name, db.PadNoteCounts.Where(c => c.PadId == p.Id).Select(c => c.Count).FirstOrDefault(), p.Version))
                     .FirstOrDefaultAsync(ct) is { } pad
                 ? TypedResults.Ok(pad)
                 : PadNotFound())
@@ -67,7 +67,7 @@ internal static class PadsApi
                 return Problems.Stale("pad");
             }
 
-            var noteCount = await db.Notes.CountAsync(n => n.PadId == pad.Id, ct);
+            var noteCount = await db.PadNoteCounts.Where(c => c.PadId == pad.Id).Select(c => c.Count).FirstOrDefaultAsync(ct);
             return TypedResults.Ok(new PadResponse(pad.Id, pad.Name, noteCount, pad.Version));
         });
 

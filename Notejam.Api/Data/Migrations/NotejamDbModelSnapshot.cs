@@ -111,6 +111,9 @@ namespace Notejam.Api.Data.Migrations
                     b.Property<int>("UserId")
                         .HasColumnType("integer");
 
+                    b.Property<int>("NoteCount")
+                        .HasColumnType("integer");
+
                     b.Property<long>("Version")
                         .HasColumnType("bigint");
 
@@ -223,6 +226,19 @@ namespace Notejam.Api.Data.Migrations
                     b.HasIndex("OwnerId", "Name");
 
                     b.ToTable("Pads");
+                });
+
+            modelBuilder.Entity("Notejam.Api.Pads.PadNoteCount", b =>
+                {
+                    b.Property<int>("PadId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("PadId");
+
+                    b.ToTable("PadNoteCounts");
                 });
 
             modelBuilder.Entity("Notejam.Api.Users.AbuseCounter", b =>
@@ -392,6 +408,15 @@ namespace Notejam.Api.Data.Migrations
                     b.HasOne("Notejam.Api.Users.User", null)
                         .WithMany()
                         .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Notejam.Api.Pads.PadNoteCount", b =>
+                {
+                    b.HasOne("Notejam.Api.Pads.Pad", null)
+                        .WithOne()
+                        .HasForeignKey("Notejam.Api.Pads.PadNoteCount", "PadId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
