@@ -31,6 +31,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<PersonClock>();
 builder.Services.AddScoped<MyPads>();
 builder.Services.AddSingleton<ApiReadCache>();
+builder.Services.AddScoped<ConfirmedETag>();
 builder.Services.AddTransient<ApiTokenHandler>();
 // The API, found by service discovery unless configured.
 var apiUrl = new Uri(builder.Configuration["Notejam:ApiUrl"] ?? "https+http://api");

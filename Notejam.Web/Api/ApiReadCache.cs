@@ -21,8 +21,6 @@ public sealed class ApiReadCache : IDisposable
     /// <summary>The values one replica keeps, in bytes of the API's answers.</summary>
     public const long SizeLimitBytes = 32 * 1024 * 1024;
 
-    private static readonly object ConfirmedETagKey = new();
-
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = SizeLimitBytes });
 
     internal sealed record Entry(string ETag, object Value);
@@ -40,10 +38,20 @@ public sealed class ApiReadCache : IDisposable
             SlidingExpiration = TimeSpan.FromMinutes(20),
         });
 
-    /// <summary>The ETag the API confirmed or sent during this request: the account's data version as of this page.</summary>
-    internal static string? ConfirmedETag(HttpContext context) => context.Items[ConfirmedETagKey] as string;
-
-    internal static void Confirm(HttpContext context, string etag) => context.Items[ConfirmedETagKey] = etag;
-
     public void Dispose() => _cache.Dispose();
+}
+
+/// <summary>
+/// The ETag the API confirmed or sent during this request: the account's data version as of this page. Scoped (one per
+/// request) and safe for a page's parallel API calls, which HttpContext.Items is not.
+/// </summary>
+public sealed class ConfirmedETag
+{
+    private string? _value;
+
+    public string? Value
+    {
+        get => Volatile.Read(ref _value);
+        set => Volatile.Write(ref _value, value);
+    }
 }

@@ -12,7 +12,8 @@ namespace Notejam.Web.Api;
 /// move a whole account, go through <see cref="TransferClient"/>, whose timeouts allow for that.
 /// </summary>
 public sealed class NotejamApiClient(
-    HttpClient http, IHttpClientFactory clients, RateLimitedCounter rateLimited, ApiReadCache readCache, IHttpContextAccessor accessor)
+    HttpClient http, IHttpClientFactory clients, RateLimitedCounter rateLimited, ApiReadCache readCache, IHttpContextAccessor accessor,
+    ConfirmedETag confirmed)
 {
     public const string TransferClient = "api-transfers";
 
@@ -127,7 +128,7 @@ public sealed class NotejamApiClient(
         }
 
         var kept = readCache.Find(account, url);
-        if (kept is not null && ApiReadCache.ConfirmedETag(context!) == kept.ETag)
+        if (kept is not null && confirmed.Value == kept.ETag)
         {
             return (T)kept.Value;
         }
@@ -141,7 +142,7 @@ public sealed class NotejamApiClient(
         using var response = await http.SendAsync(request, ct);
         if (response.StatusCode == HttpStatusCode.NotModified && kept is not null)
         {
-            ApiReadCache.Confirm(context!, kept.ETag);
+            confirmed.Value = kept.ETag;
             return (T)kept.Value;
         }
 
@@ -150,7 +151,7 @@ public sealed class NotejamApiClient(
         {
             var tag = etag.ToString();
             readCache.Keep(account, url, new ApiReadCache.Entry(tag, value), response.Content.Headers.ContentLength ?? 1024);
-            ApiReadCache.Confirm(context!, tag);
+            confirmed.Value = tag;
         }
 
         return value;
