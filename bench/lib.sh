@@ -1,8 +1,10 @@
 # shellcheck shell=bash
-# Shared by bench/web.sh and bench/soak.sh (sourced, not run): the tools, a work folder whose processes are
-# all stopped on exit, the Release builds, a throwaway PostgreSQL, the api and the web as production runs them
-# (Release, ASPNETCORE_ENVIRONMENT=Production, telemetry off, web -> api -> PostgreSQL, nothing in between), and
-# the helpers that talk to them: call the API, seed a user through it, sign in through the site's form.
+# Shared by bench/web.sh, bench/profile.sh and bench/soak.sh (sourced, not run): the tools, a work folder whose
+# processes are all stopped on exit, the Release builds, a throwaway PostgreSQL, the api and the web as production
+# runs them (Release, ASPNETCORE_ENVIRONMENT=Production, telemetry off, web -> api -> PostgreSQL, nothing in
+# between), and the helpers that talk to them: call the API, seed a user through it, sign in through the site's
+# form, the benchmark's two users (seed_bench_users), the note form's token (note_form), PostgreSQL's count of
+# committed transactions (xact_commits).
 #
 # The sourcing script runs with `set -euo pipefail` and calls, in this order: bench_tools, bench_workdir,
 # build_apps, start_postgres, start_apps. Before start_apps it may put NAME=VALUE pairs in app_env, for the
@@ -12,6 +14,7 @@ password='bench-password-1'
 build_lock=/tmp/notejam-build.lock   # other engineers build in this tree: one build at a time
 app_env=()                           # NAME=VALUE pairs added to the environment of api and web
 cleanup_hooks=()                     # functions cleanup runs before it stops web, api and PostgreSQL
+pg_port='' api_port='' web_port=''   # set by start_postgres and start_apps (through pick_port)
 
 say() { printf '\n== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }
 die() { echo "bench/${0##*/}: $*" >&2; exit 1; }
@@ -27,7 +30,7 @@ bench_tools() { # installs what is missing of wrk, jq and curl; finds PostgreSQL
     { apt-get install -y -qq "${missing[@]}" || { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; }; } >/dev/null ||
       die "could not install ${missing[*]} with apt-get"
   fi
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  pg_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   [[ -x $pg_bin/postgres && -x $pg_bin/initdb ]] || die "the PostgreSQL server is not installed (apt-get install -y postgresql)"
   psql_cmd=$pg_bin/psql
   [[ -x $psql_cmd ]] || psql_cmd=psql
@@ -49,10 +52,10 @@ bench_workdir() { # bench_workdir PREFIX: makes $work (/tmp/PREFIX.XXXXXX) and s
 }
 
 stop() { # stop PID SIGNAL: signal a process and wait up to 20 s for it to end
-  local pid=$1 signal=$2 i
+  local pid=$1 signal=$2
   [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
   kill "-$signal" "$pid" 2>/dev/null || true
-  for i in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null || true
 }
@@ -95,8 +98,8 @@ pick_port() { # pick_port VAR: sets VAR to a free TCP port no other pick_port ga
 }
 
 wait_healthy() { # wait_healthy URL PID NAME
-  local url=$1 pid=$2 name=$3 i
-  for i in $(seq 600); do
+  local url=$1 pid=$2 name=$3
+  for _ in $(seq 600); do
     [[ $(curl -sS -m 2 "$url" 2>/dev/null) == Healthy ]] && return 0
     kill -0 "$pid" 2>/dev/null || die "$name exited before it was healthy (see its log below)"
     sleep 0.1
@@ -117,7 +120,6 @@ build_apps() { # publishes Notejam.Api and Notejam.Web (Release) into $work/out/
 }
 
 start_postgres() { # a new cluster in $work/pgdata on 127.0.0.1:$pg_port, with an empty database notejam
-  local i
   pick_port pg_port
   say "Starting PostgreSQL ($("$pg_bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$pg_port"
   mkdir -m 700 "$work/pgdata"
@@ -127,7 +129,7 @@ start_postgres() { # a new cluster in $work/pgdata on 127.0.0.1:$pg_port, with a
   "${as_postgres[@]}" "$pg_bin/postgres" -D "$work/pgdata" -c listen_addresses=127.0.0.1 -c unix_socket_directories= \
     -p "$pg_port" -c max_connections=200 >"$work/postgres.log" 2>&1 &
   pg_pid=$!
-  for i in $(seq 100); do
+  for _ in $(seq 100); do
     "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAtX -c 'SELECT 1' >/dev/null 2>&1 && break
     kill -0 "$pg_pid" 2>/dev/null || die "postgres exited"
     sleep 0.1
@@ -144,7 +146,7 @@ sql() { "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d notejam -v ON_ERRO
 run_app() {
   local project=$1 port=$2
   shift 2
-  cd "$work/out/$project"   # the content root: appsettings.json, wwwroot
+  cd "$work/out/$project" || exit 1   # the content root: appsettings.json, wwwroot
   exec env -u OTEL_EXPORTER_OTLP_ENDPOINT ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
     ASPNETCORE_URLS="http://127.0.0.1:$port" ConnectionStrings__notejam="$db" \
     Notejam__ApiUrl="$api_url/" Notejam__WebUrl="$web_url/" \
@@ -209,8 +211,15 @@ seed() {
   done
 }
 
-form_token() { # form_token < PAGE: the page's first __RequestVerificationToken
-  grep -o '<input[^>]*name="__RequestVerificationToken"[^>]*>' | sed -n 's/.*value="\([^"]*\)".*/\1/p' | head -n 1
+# form_token < PAGE: the value of the page's first __RequestVerificationToken field (every form of a page has the
+# same one). Whatever the attribute order, quotes (double, single, none), case of the tag and attribute names and
+# line breaks inside the tag; character references in the value are decoded. Prints nothing when there is none.
+form_token() {
+  tr '\r\n\t' '   ' | grep -oiE '<input[[:space:]][^>]*>' |
+    grep -iE "[[:space:]]name[[:space:]]*=[[:space:]]*(\"__RequestVerificationToken\"|'__RequestVerificationToken'|__RequestVerificationToken([[:space:]/>]))" |
+    head -n 1 |
+    sed -nE "s/.*[[:space:]][vV][aA][lL][uU][eE][[:space:]]*=[[:space:]]*(\"([^\"]*)\"|'([^']*)'|([^[:space:]\"'>]+)).*/\2\3\4/p" |
+    sed -e 's/&#x2B;/+/gI; s/&#43;/+/g; s/&#x2F;/\//gI; s/&#47;/\//g; s/&#x3D;/=/gI; s/&#61;/=/g; s/&quot;/"/g; s/&amp;/\&/g'
 }
 
 jar_cookie() { # jar_cookie JAR: the Cookie header a browser would send with every cookie of a curl cookie jar
@@ -239,4 +248,84 @@ check() {
   status=$(curl -sS -m 10 -o "$work/page.html" -w '%{http_code}' -H "Cookie: $cookie" "$url") || die "GET $url: no answer"
   [[ $status == 200 ]] || die "GET $url with the session cookie answered $status, not 200"
   grep -qF -- "$text" "$work/page.html" || die "GET $url does not show \"$text\""
+}
+
+# note_form WEB_BASE JAR: opens /notes/create/ with the cookies of JAR (signed in by signin), as a browser does before
+# it posts the form; sets form (the form's __RequestVerificationToken) and cookie (every cookie of JAR after it, the
+# antiforgery cookie included, as a Cookie header).
+note_form() {
+  local base=$1 jar=$2
+  form=$(curl -fsS -m 10 -b "$jar" -c "$jar" "$base/notes/create/" | form_token) || true
+  [[ -n $form ]] || die "GET $base/notes/create/ has no __RequestVerificationToken"
+  cookie=$(jar_cookie "$jar")
+}
+
+# check_create WEB_BASE COOKIE FORM PAD_ID: posts the note form once, as bench/write.lua does, with the Cookie header
+# COOKIE and the form token FORM (from note_form); dies unless the answer is a redirect to the new note.
+check_create() {
+  local base=$1 cookie=$2 form=$3 pad=$4 status
+  status=$(curl -sS -m 10 -o /dev/null -w '%{http_code} %{redirect_url}' -H "Cookie: $cookie" \
+    --data-urlencode "Name=Bench check note" --data-urlencode "Text=Posted once to check the form works." \
+    --data-urlencode "PadId=$pad" --data-urlencode "__RequestVerificationToken=$form" "$base/notes/create/") ||
+    die "POST $base/notes/create/: no answer"
+  [[ $status =~ ^302\ .*/notes/[0-9]+/$ ]] || die "POST $base/notes/create/ answered \"$status\", not a redirect to the new note"
+}
+
+# seed_bench_users: the two users of bench/web.sh and bench/profile.sh, signed in through the site's form.
+#   bench50@example.com, through the API: 5 pads of 10 notes. Sets user50 (its id), pads50, note50 (its newest
+#     note), token50 (API), cookie50 (site), form50 (the note form's token, valid with cookie50).
+#   bench10k@example.com: 5 pads through the API, then 10,000 notes (2,000 a pad) in one INSERT and VACUUM ANALYZE.
+#     Sets user10k, pads10k, note10k, token10k, cookie10k.
+# Each user's /, first pad and newest note are checked to answer 200 and show what they should.
+# shellcheck disable=SC2034 # the variables it sets are for the sourcing script
+seed_bench_users() {
+  say "Signing up a user with 50 notes in 5 pads, and one with 10,000"
+  seed "$api_url" bench50@example.com 10
+  pads50=("${pad_ids[@]}") note50=$note_id token50=$token user50=$user_id
+  signin "$web_url" bench50@example.com "$work/cookies50"
+  note_form "$web_url" "$work/cookies50"
+  cookie50=$cookie form50=$form
+  check "$web_url/" 'All notes (50)'
+  check "$web_url/pads/${pads50[0]}/" 'Pad 1 (10)'
+  check "$web_url/notes/$note50/" 'Note 5.10'
+
+  seed "$api_url" bench10k@example.com 0
+  pads10k=("${pad_ids[@]}") token10k=$token user10k=$user_id
+  sql "INSERT INTO \"Notes\" (\"OwnerId\", \"PadId\", \"Name\", \"Text\", \"CreatedAt\", \"UpdatedAt\")
+       SELECT $user10k, (ARRAY[$(IFS=,; echo "${pads10k[*]}")])[1 + g % 5], 'Note ' || g,
+              'Note ' || g || '. ' || repeat('Some words that make a note of ordinary length. ', 5),
+              now() - g * interval '1 minute' - interval '1 hour', now() - g * interval '1 minute'
+       FROM generate_series(1, 10000) AS g" >/dev/null || die "could not insert the 10,000 notes"
+  sql 'VACUUM ANALYZE "Notes"' || die "VACUUM ANALYZE failed"   # as autovacuum would soon after such an insert
+  note10k=$(sql "SELECT \"Id\" FROM \"Notes\" WHERE \"OwnerId\" = $user10k ORDER BY \"UpdatedAt\" DESC LIMIT 1")
+  signin "$web_url" bench10k@example.com "$work/cookies10k"
+  cookie10k=$cookie
+  check "$web_url/" 'All notes (10000)'
+  check "$web_url/pads/${pads10k[0]}/" 'Pad 1 (2000)'
+  check "$web_url/notes/$note10k/" 'Note 1'
+}
+
+# xact_commits: transactions committed so far in the database notejam (pg_stat_database.xact_commit), read from
+# the database postgres so that reading does not count. A backend reports its counts when it goes idle, at most
+# once a second and within 10 s: wait 11 s after the work before reading (settle_stats).
+xact_commits() {
+  "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAtX \
+    -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'notejam'" || die "could not read pg_stat_database"
+}
+settle_stats() { sleep 11; }
+
+# warm_pages SECONDS: wrk -t$threads -c$connections (the sourcing script's) for SECONDS on each page bench/web.sh measures (/alive, then /,
+# /pads/<id>/, /notes/<id>/ of both users of seed_bench_users), one after the other, answers unchecked: the JIT
+# (tiered compilation, dynamic PGO) keeps recompiling the hot methods for several seconds of load, and without
+# this it would do so during whichever run comes first.
+warm_pages() {
+  local seconds=$1 target url cookie headers
+  say "Warming up: each page for ${seconds}s, so that the JIT has settled before anything is measured"
+  for target in "/alive|" "/|$cookie50" "/pads/${pads50[0]}/|$cookie50" "/notes/$note50/|$cookie50" \
+    "/|$cookie10k" "/pads/${pads10k[0]}/|$cookie10k" "/notes/$note10k/|$cookie10k"; do
+    url=$web_url${target%%|*} cookie=${target#*|} headers=()
+    [[ -z $cookie ]] || headers=(-H "Cookie: $cookie")
+    wrk -t"${threads:-2}" -c"${connections:-16}" -d"${seconds}s" "${headers[@]}" "$url" >/dev/null ||
+      die "wrk failed warming up on $url"
+  done
 }

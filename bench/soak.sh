@@ -66,7 +66,7 @@ prepare_user() {
       --data "{\"name\":\"Note $note\",\"text\":\"$note_text\",\"padId\":${pads[note % pads_per_user]}}" "$api_url/notes")
   done
   codes=$(curl "${args[@]:1}") || die "POST $api_url/notes for $email: no answer"
-  [[ -z $(grep -v '^2' <<<"$codes") ]] || die "POST $api_url/notes for $email answered $(grep -v '^2' <<<"$codes" | sort | uniq -c | xargs)"
+  ! grep -qv '^2' <<<"$codes" || die "POST $api_url/notes for $email answered $(grep -v '^2' <<<"$codes" | sort | uniq -c | xargs)"
   note_id=$(call "$api_url" POST /notes "$token" "{\"name\":\"Note $notes_per_user\",\"text\":\"$note_text\",\"padId\":${pads[0]}}" |
     jq -r .id)
   signin "$web_url" "$email" "$jar"
@@ -116,7 +116,7 @@ errors_total=0 acked=0 unanswered=0
 for minute in $(seq "$minutes"); do
   out=$(wrk -t"$threads" -c"$connections" -d60s --timeout 10s --latency -s "$here/soak.lua" "$web_url/" -- "$work/users") ||
     die "wrk failed in minute $minute: $out"
-  kill -0 "$web_pid" 2>/dev/null && kill -0 "$api_pid" 2>/dev/null || die "web or api ended in minute $minute"
+  if ! kill -0 "$web_pid" 2>/dev/null || ! kill -0 "$api_pid" 2>/dev/null; then die "web or api ended in minute $minute"; fi
   web_rsss+=("$(rss "$web_pid")") api_rsss+=("$(rss "$api_pid")")
   line=$(grep '^SOAK ' <<<"$out") || die "wrk printed no figures in minute $minute: $out"
   requests=$(field "$line" requests) writes_ok=$(field "$line" writes_ok)
