@@ -14,4 +14,7 @@ public sealed class DataVersion
 
     /// <summary>How many notes the account holds, kept by the same triggers (migration NoteCounts): / counts nothing.</summary>
     public int NoteCount { get; set; }
+
+    /// <summary>The UTF-8 bytes of the account's note texts (octet_length), kept the same way: the quota reads one row.</summary>
+    public long NoteBytes { get; set; }
 }

@@ -20,11 +20,10 @@ public sealed class NoteQuota
     [Range(1, long.MaxValue)]
     public long Bytes { get; set; } = 100L * 1024 * 1024;
 
-    /// <summary>What the owner keeps now: one query over the owner's notes, found through the (OwnerId, UpdatedAt) index.</summary>
+    /// <summary>What the owner keeps now: the one row the triggers keep (DataVersion.NoteCount and NoteBytes), or none yet.</summary>
     public static async Task<NoteUsage> UsageAsync(NotejamDb db, int owner, CancellationToken ct) =>
-        await db.Database.SqlQuery<NoteUsage>(
-                $"""SELECT count(*)::int AS "Notes", coalesce(sum(octet_length("Text")), 0)::bigint AS "Bytes" FROM "Notes" WHERE "OwnerId" = {owner}""")
-            .SingleAsync(ct);
+        await db.DataVersions.Where(v => v.UserId == owner).Select(v => new NoteUsage(v.NoteCount, v.NoteBytes)).FirstOrDefaultAsync(ct)
+            ?? new NoteUsage(0, 0);
 
     public static long BytesOf(string text) => System.Text.Encoding.UTF8.GetByteCount(text);
 

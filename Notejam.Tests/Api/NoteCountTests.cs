@@ -49,7 +49,7 @@ public sealed class NoteCountTests(ApiFactory api)
             var current = await owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{note}");
             (await owner.Http.PutAsJsonAsync($"/notes/{note}", new
             {
-                name = current.GetProperty("name").GetString(), text = "Moved", padId, version = current.GetProperty("version").GetUInt32(),
+                name = current.GetProperty("name").GetString(), text = $"Moved to {padId}, a text of another length", padId, version = current.GetProperty("version").GetUInt32(),
             })).EnsureSuccessStatusCode();
         }
 
@@ -71,6 +71,15 @@ public sealed class NoteCountTests(ApiFactory api)
             await using var all = new NpgsqlCommand("""SELECT count(*) FROM "Notes" WHERE "OwnerId" = @id""", connection);
             all.Parameters.AddWithValue("id", id);
             var total = (long)(await all.ExecuteScalarAsync())!;
+
+            // The quota's bytes (NoteQuota) beside the counts: what sum(octet_length) says, text edits included.
+            await using (var bytes = new NpgsqlCommand(
+                """SELECT coalesce((SELECT sum(octet_length("Text")) FROM "Notes" WHERE "OwnerId" = @id), 0) = coalesce((SELECT "NoteBytes" FROM "DataVersions" WHERE "UserId" = @id), 0)""",
+                connection))
+            {
+                bytes.Parameters.AddWithValue("id", id);
+                Assert.True((bool)(await bytes.ExecuteScalarAsync())!, $"after {after}: the kept bytes differ from sum(octet_length)");
+            }
 
             var pads = await owner.Http.GetFromJsonAsync<JsonElement>("/pads");
             Assert.Equal(truth.OrderBy(t => t.Key), pads.EnumerateArray()

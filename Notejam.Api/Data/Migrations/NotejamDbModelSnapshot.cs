@@ -111,6 +111,9 @@ namespace Notejam.Api.Data.Migrations
                     b.Property<int>("UserId")
                         .HasColumnType("integer");
 
+                    b.Property<long>("NoteBytes")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("NoteCount")
                         .HasColumnType("integer");
 
