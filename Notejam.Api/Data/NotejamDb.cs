@@ -43,7 +43,7 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
         {
             pad.Property(p => p.Name).HasMaxLength(Pad.NameMaxLength).UseCollation(NameCollation);
             pad.HasOne<User>().WithMany().HasForeignKey(p => p.OwnerId).OnDelete(DeleteBehavior.Cascade);
-            pad.HasIndex(p => new { p.OwnerId, p.Name });
+            pad.HasIndex(p => new { p.OwnerId, p.Name, p.Id });
         });
 
         builder.Entity<Note>(note =>
@@ -52,9 +52,12 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
             note.Property(n => n.Text).HasMaxLength(Note.TextMaxLength);
             note.HasOne<User>().WithMany().HasForeignKey(n => n.OwnerId).OnDelete(DeleteBehavior.Cascade);
             note.HasOne(n => n.Pad).WithMany(p => p.Notes).HasForeignKey(n => n.PadId).OnDelete(DeleteBehavior.Cascade);
-            note.HasIndex(n => new { n.OwnerId, n.UpdatedAt });
-            note.HasIndex(n => new { n.OwnerId, n.Name });
-            note.HasIndex(n => new { n.PadId, n.UpdatedAt });
+            // One index per order of a list (NoteOrder), the id last as the order's tiebreak: a page is read off the index
+            // in order, forwards or backwards, with no sort.
+            note.HasIndex(n => new { n.OwnerId, n.UpdatedAt, n.Id });
+            note.HasIndex(n => new { n.OwnerId, n.Name, n.Id });
+            note.HasIndex(n => new { n.PadId, n.UpdatedAt, n.Id });
+            note.HasIndex(n => new { n.PadId, n.Name, n.Id });
             // What search looks in: the name weighs more than the text. Kept by PostgreSQL itself on every insert and update.
             note.Property<NpgsqlTsVector>(SearchVector).HasComputedColumnSql(
                 $"setweight(to_tsvector('{NoteSearch.Configuration}', \"Name\"), 'A') || " +

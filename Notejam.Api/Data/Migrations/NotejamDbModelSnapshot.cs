@@ -192,11 +192,13 @@ namespace Notejam.Api.Data.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "GIN");
 
-                    b.HasIndex("OwnerId", "Name");
+                    b.HasIndex("OwnerId", "Name", "Id");
 
-                    b.HasIndex("OwnerId", "UpdatedAt");
+                    b.HasIndex("OwnerId", "UpdatedAt", "Id");
 
-                    b.HasIndex("PadId", "UpdatedAt");
+                    b.HasIndex("PadId", "Name", "Id");
+
+                    b.HasIndex("PadId", "UpdatedAt", "Id");
 
                     b.ToTable("Notes");
                 });
@@ -226,7 +228,7 @@ namespace Notejam.Api.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OwnerId", "Name");
+                    b.HasIndex("OwnerId", "Name", "Id");
 
                     b.ToTable("Pads");
                 });
