@@ -42,42 +42,47 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// What is measured and traced (ASP.NET Core, HttpClient, the runtime, Npgsql, EF Core, the Notejam.* meters), and
+    /// exported only where something reads it: traces, metrics and logs over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set,
+    /// metrics at /metrics when Metrics:Prometheus:Enabled is true. Without either no tracer or meter provider is built, so
+    /// no listener makes ASP.NET Core, HttpClient or Npgsql record a span or a measurement that nothing would read: that is
+    /// the cost of every request, not of its telemetry. The instrumentation is registered as configuration of whichever
+    /// provider is built, so any exporter added to this host (the tests' in-memory ones) gets all of it.
+    /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Logging.AddOpenTelemetry(logging =>
-        {
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-        });
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddMeter("Npgsql", "Microsoft.EntityFrameworkCore", "Notejam.*"));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
+            .AddSource(builder.Environment.ApplicationName, "Npgsql")
+            .AddAspNetCoreInstrumentation(aspnet =>
+                // Probes and scrapes would drown the traces people look for.
+                aspnet.Filter = context =>
+                    !context.Request.Path.StartsWithSegments(HealthPath) &&
+                    !context.Request.Path.StartsWithSegments(AlivePath) &&
+                    !context.Request.Path.StartsWithSegments(MetricsPath))
+            .AddHttpClientInstrumentation());
 
-        var prometheus = PrometheusEnabled(builder.Configuration);
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics =>
+        // Exported only where an OTLP endpoint is configured (the Aspire dashboard, a collector, Azure Monitor): this
+        // builds the logger, meter and tracer providers, with the configuration above. (Aspire's AddNpgsqlDbContext would
+        // build providers of its own: the services switch its tracing and metrics off, the Npgsql ones being configured here.)
+        if (OtlpExporterConfigured(builder.Configuration))
+        {
+            builder.Logging.AddOpenTelemetry(logging =>
             {
-                metrics
-                    .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
-                    .AddRuntimeInstrumentation()
-                    .AddMeter("Npgsql", "Microsoft.EntityFrameworkCore", "Notejam.*");
-                if (prometheus)
-                {
-                    metrics.AddPrometheusExporter();
-                }
-            })
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, "Npgsql")
-                .AddAspNetCoreInstrumentation(aspnet =>
-                    // Probes and scrapes would drown the traces people look for.
-                    aspnet.Filter = context =>
-                        !context.Request.Path.StartsWithSegments(HealthPath) &&
-                        !context.Request.Path.StartsWithSegments(AlivePath) &&
-                        !context.Request.Path.StartsWithSegments(MetricsPath))
-                .AddHttpClientInstrumentation());
-
-        // Exported only where an OTLP endpoint is configured (the Aspire dashboard, a collector, Azure Monitor).
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        if (PrometheusEnabled(builder.Configuration))
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
         }
 
         return builder;
@@ -97,10 +102,13 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        // Probes come from the platform, never signed in, even where every other page needs a user.
-        app.MapHealthChecks(HealthPath).DisableHttpMetrics().AllowAnonymous();
+        // Probes come from the platform, never signed in, even where every other page needs a user. Answered by routing
+        // itself (short-circuit): what runs after it in the pipeline (authentication, session checks, authorization,
+        // status code pages) has nothing to do for them; what runs before it (security headers, HSTS) still applies.
+        // They bind nothing, so nothing to validate.
+        app.MapHealthChecks(HealthPath).DisableHttpMetrics().AllowAnonymous().DisableValidation().ShortCircuit();
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) })
-            .DisableHttpMetrics().AllowAnonymous();
+            .DisableHttpMetrics().AllowAnonymous().DisableValidation().ShortCircuit();
         if (PrometheusEnabled(app.Configuration))
         {
             // Scraped by Prometheus from inside the cluster, never signed in; not counted in the request metrics it serves.
@@ -122,4 +130,7 @@ public static class Extensions
     }
 
     private static bool PrometheusEnabled(IConfiguration configuration) => configuration.GetValue<bool>(PrometheusSetting);
+
+    private static bool OtlpExporterConfigured(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 }

@@ -10,6 +10,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Notejam.Tests.Infrastructure;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Notejam.Tests.ServiceDefaults;
 
@@ -46,6 +48,38 @@ public sealed class ServiceDefaultsTests(ApiFactory api)
 
         bool Exported(string signal, string text) =>
             received.TryGetValue(signal, out var bodies) && bodies.Any(b => b.Contains(text, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null, null, false, false)]
+    [InlineData("http://127.0.0.1:4317", null, true, true)]
+    [InlineData(null, "true", false, true)]
+    public void Tracer_and_meter_providers_are_built_only_where_something_exports(
+        string? otlpEndpoint, string? prometheus, bool traced, bool measured)
+    {
+        // No provider, no listener: without one, ASP.NET Core, HttpClient and Npgsql record no span or measurement.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlpEndpoint;
+        builder.Configuration[Extensions.PrometheusSetting] = prometheus;
+
+        builder.AddServiceDefaults();
+
+        Assert.Equal(traced, builder.Services.Any(service => service.ServiceType == typeof(TracerProvider)));
+        Assert.Equal(measured, builder.Services.Any(service => service.ServiceType == typeof(MeterProvider)));
+    }
+
+    [Fact]
+    public void The_api_with_its_database_builds_no_tracer_or_meter_provider_where_nothing_exports()
+    {
+        // Aspire's AddNpgsqlDbContext would build providers of its own; the api switches that off.
+        using var replica = api.AnotherReplica(web =>
+        {
+            web.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+            web.UseSetting(Extensions.PrometheusSetting, "false");
+        });
+
+        Assert.Null(replica.Services.GetService<TracerProvider>());
+        Assert.Null(replica.Services.GetService<MeterProvider>());
     }
 
     [Fact]
