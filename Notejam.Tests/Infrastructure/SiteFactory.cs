@@ -23,11 +23,31 @@ public sealed class SiteFactory : IAsyncLifetime
     /// <summary>Another web replica (same key ring), optionally in front of another API replica.</summary>
     public WebFactory StartWeb(Uri api, Action<IWebHostBuilder>? configure = null)
     {
-        var web = new WebFactory(Api.ConnectionString, api, configure);
-        web.UseKestrel(0);
-        web.StartServer();
-        _replicas.Add(web);
-        return web;
+        for (var attempt = 1; ; attempt++)
+        {
+            var web = new WebFactory(Api.ConnectionString, api, configure);
+            try
+            {
+                web.UseKestrel(0);
+                web.StartServer();
+                _replicas.Add(web);
+                return web;
+            }
+            catch (InvalidOperationException race) when (attempt < 3 &&
+                race.Message.Contains("cannot be modified after the server has started", StringComparison.Ordinal))
+            {
+                // WebApplicationFactory sets its port on Kestrel's address list after Kestrel has begun (seen once in a
+                // full run: IServerAddressesFeature.Addresses cannot be modified...). A new factory, not a second try of it.
+                try
+                {
+                    web.Dispose();
+                }
+                catch (Exception)
+                {
+                    // A half-started factory may not dispose cleanly; it holds nothing the next one needs.
+                }
+            }
+        }
     }
 
     public SiteBrowser Browser(WebFactory? web = null) => new(ServerAddress.Of(web ?? Web));
