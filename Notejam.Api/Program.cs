@@ -7,6 +7,7 @@ using Notejam.Api.Notes;
 using Notejam.Api.Pads;
 using Notejam.Api.Transfer;
 using Notejam.Api.Users;
+using Npgsql;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -29,7 +30,8 @@ builder.AddNpgsqlDbContext<NotejamDb>("notejam",
 builder.Services.AddHealthChecks().AddNpgSql(
     builder.Configuration.GetConnectionString("notejam") ?? "", name: "postgres", timeout: TimeSpan.FromSeconds(3));
 
-builder.AddKeyRing("Notejam.Api").PersistKeysToDbContext<NotejamDb>();
+builder.AddKeyRing("Notejam.Api").PersistKeysToDbContext<NotejamDb>()
+    .CreateFirstKeyOnce(() => new NpgsqlConnection(builder.Configuration.GetConnectionString("notejam")));
 
 builder.Services.AddAuthentication(IdentityConstants.BearerScheme)
     .AddBearerToken(IdentityConstants.BearerScheme, options =>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
@@ -47,6 +48,25 @@ public static class KeyRingEncryption
 
         return builder.Services.AddDataProtection().SetApplicationName(applicationName);
     }
+
+    /// <summary>
+    /// Replicas that start together on a ring with no usable key make its first key one at a time, under a PostgreSQL
+    /// advisory lock taken on a connection from <paramref name="connect"/> (the database the ring is kept in). Without
+    /// it each makes its own key, and a replica reloads its ring on an unknown key id only in its first two minutes
+    /// (KeyRingProvider.AutoRefreshWindowEnd in dotnet/aspnetcore, issue 3975), then for up to a day refuses the
+    /// cookies and tokens the other replicas issued.
+    /// </summary>
+    public static IDataProtectionBuilder CreateFirstKeyOnce(this IDataProtectionBuilder builder, Func<DbConnection> connect)
+    {
+        builder.Services.AddSingleton(new KeyRingFirstKeyLock(connect));
+        return builder;
+    }
+}
+
+/// <summary>Where <see cref="KeyRingCheck"/> takes the lock under which the first key of a ring is made.</summary>
+public sealed class KeyRingFirstKeyLock(Func<DbConnection> connect)
+{
+    internal DbConnection Connect() => connect();
 }
 
 /// <summary>The key-encryption key of one service, derived with HKDF-SHA256 from its secret, or none.</summary>
@@ -206,7 +226,8 @@ internal sealed partial class KeyRingCheck(
     IKeyManager keyManager,
     IOptions<KeyManagementOptions> keyManagement,
     IHostEnvironment environment,
-    ILogger<KeyRingCheck> logger) : IHostedService
+    ILogger<KeyRingCheck> logger,
+    KeyRingFirstKeyLock? firstKeyLock = null) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -257,7 +278,60 @@ internal sealed partial class KeyRingCheck(
             RevokeUnencryptedKeys(keys);
         }
 
+        if (firstKeyLock is not null && !keyManager.GetAllKeys().Any(UsableNow))
+        {
+            try
+            {
+                CreateFirstKey(firstKeyLock);
+            }
+            catch (Exception exception) when (Unreachable(exception))
+            {
+                LogUnreadable(logger, exception, protection.ApplicationName);
+            }
+        }
+
         return Task.CompletedTask;
+    }
+
+    private void CreateFirstKey(KeyRingFirstKeyLock firstKeyLock)
+    {
+        using var connection = firstKeyLock.Connect();
+        connection.Open();
+        // Two int4 keys: a key space apart from the migration's bigint lock. Released explicitly: a pooled connection
+        // keeps its session, and with it the lock, after it is closed.
+        Execute(connection, "SELECT pg_advisory_lock(hashtext('Notejam data-protection key ring'), hashtext(@name))");
+        try
+        {
+            // The replica before this one in the queue has usually made it.
+            if (!keyManager.GetAllKeys().Any(UsableNow))
+            {
+                var now = DateTimeOffset.UtcNow;
+                var key = keyManager.CreateNewKey(now, now + keyManagement.Value.NewKeyLifetime);
+                LogFirstKey(logger, key.KeyId, protection.ApplicationName);
+            }
+        }
+        finally
+        {
+            Execute(connection, "SELECT pg_advisory_unlock(hashtext('Notejam data-protection key ring'), hashtext(@name))");
+        }
+    }
+
+    private void Execute(DbConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = 30;
+        var name = command.CreateParameter();
+        name.ParameterName = "name";
+        name.Value = protection.ApplicationName;
+        command.Parameters.Add(name);
+        command.ExecuteNonQuery();
+    }
+
+    private static bool UsableNow(IKey key)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return !key.IsRevoked && key.ActivationDate <= now && key.ExpirationDate > now;
     }
 
     private void RevokeUnencryptedKeys(IReadOnlyCollection<IKey> keys)
@@ -290,6 +364,9 @@ internal sealed partial class KeyRingCheck(
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "{Application}: {Setting} is not set, so data-protection keys are stored unencrypted (allowed in Development only).")]
     private static partial void LogUnencrypted(ILogger logger, string application, string setting);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Application}: made data-protection key {KeyId}, the ring's first usable one.")]
+    private static partial void LogFirstKey(ILogger logger, Guid keyId, string application);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Application}: the data-protection key ring could not be read at start; not checked.")]
     private static partial void LogUnreadable(ILogger logger, Exception exception, string application);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Notejam.Web;
+using Npgsql;
 using Notejam.Web.Account;
 using Notejam.Web.Api;
 
@@ -24,7 +25,8 @@ builder.AddNpgsqlDbContext<KeyRingDb>("notejam", settings =>
     settings.DisableTracing = true;
     settings.DisableMetrics = true;
 });
-builder.AddKeyRing("Notejam.Web").PersistKeysToDbContext<KeyRingDb>();
+builder.AddKeyRing("Notejam.Web").PersistKeysToDbContext<KeyRingDb>()
+    .CreateFirstKeyOnce(() => new NpgsqlConnection(builder.Configuration.GetConnectionString("notejam")));
 
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton(TimeProvider.System);
