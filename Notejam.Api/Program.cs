@@ -17,6 +17,7 @@ builder.AddGracefulShutdown();
 builder.AddNpgsqlDbContext<NotejamDb>("notejam",
     settings =>
     {
+        settings.ConnectionString = PooledConnections.Tune(settings.ConnectionString);
         // Both replaced below: the defaults retry for minutes, which turns a database outage into hung requests and probes.
         settings.DisableRetry = true;
         settings.DisableHealthChecks = true;

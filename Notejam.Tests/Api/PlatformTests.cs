@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Notejam.Api.Data;
 using Notejam.Tests.Infrastructure;
 using Npgsql;
 
@@ -60,6 +63,26 @@ public sealed class PlatformTests(ApiFactory api)
         var response = await http.PostAsync("/users/register", new StringContent("{\"email\": ", Encoding.UTF8, "application/json"));
 
         await response.ProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>
+    /// Npgsql's reset of a pooled connection ran as a second PostgreSQL transaction per page (pg_stat_database's
+    /// xact_commit, bench/profile.sh: 2.00 a page before, 1.00 after); prepared statements halved PostgreSQL's CPU per
+    /// page (bench/web.sh, docs/performance.md). A deployment that sets either in its connection string keeps its value.
+    /// </summary>
+    [Fact]
+    public void Pooled_connections_skip_the_reset_and_prepare_repeated_statements_unless_the_connection_string_says_otherwise()
+    {
+        using var scope = api.Services.CreateScope();
+        var used = new NpgsqlConnectionStringBuilder(
+            scope.ServiceProvider.GetRequiredService<NotejamDb>().Database.GetConnectionString());
+        var chosen = new NpgsqlConnectionStringBuilder(PooledConnections.Tune("Host=db;No Reset On Close=false;Max Auto Prepare=0"));
+
+        Assert.True(used.NoResetOnClose);
+        Assert.Equal(64, used.MaxAutoPrepare);
+        Assert.Equal(new NpgsqlConnectionStringBuilder(api.ConnectionString).Database, used.Database);
+        Assert.False(chosen.NoResetOnClose);
+        Assert.Equal(0, chosen.MaxAutoPrepare);
     }
 
     [Fact]
