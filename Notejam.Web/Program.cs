@@ -113,7 +113,8 @@ builder.Services.Configure<RouteOptions>(options =>
 // The API counts what an attacker does on the account forms across all replicas (the site forwards each visitor's
 // address); the site shows its 429 and counts it here.
 builder.Services.AddSingleton<RateLimitedCounter>();
-builder.Services.AddRazorPages();
+builder.Services.AddSingleton<RenderedPages>();
+builder.Services.AddRazorPages().AddMvcOptions(options => options.Filters.AddService<RenderedPages>());
 
 var app = builder.Build();
 

@@ -3,6 +3,7 @@ using Notejam.Web.Api;
 
 namespace Notejam.Web.Pages;
 
+[KeepRendered]
 public sealed class IndexModel(NotejamApiClient api) : NotejamPageModel(api)
 {
     public NotesTable Table { get; private set; } = null!;

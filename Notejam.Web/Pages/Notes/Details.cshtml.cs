@@ -3,6 +3,7 @@ using Notejam.Web.Api;
 
 namespace Notejam.Web.Pages.Notes;
 
+[KeepRendered]
 public sealed class DetailsModel(NotejamApiClient api) : NotejamPageModel(api)
 {
     public Note Note { get; private set; } = null!;

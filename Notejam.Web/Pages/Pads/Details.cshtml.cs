@@ -3,6 +3,7 @@ using Notejam.Web.Api;
 
 namespace Notejam.Web.Pages.Pads;
 
+[KeepRendered]
 public sealed class DetailsModel(NotejamApiClient api) : NotejamPageModel(api)
 {
     public Pad Pad { get; private set; } = null!;
@@ -12,9 +13,10 @@ public sealed class DetailsModel(NotejamApiClient api) : NotejamPageModel(api)
     public async Task<IActionResult> OnGetAsync(int id, string? order, [FromQuery(Name = "page")] int pageNumber = 1)
     {
         var sort = NotesTable.OrderFrom(order);
-        var pad = Api.PadAsync(id, Aborted);
-        var notes = Api.NotesAsync(sort, id, NotesTable.PageFrom(pageNumber), NotesTable.PageSize, Aborted);
-        if (await pad is not { } found || await notes is not { } page1)
+        // One after the other: when nothing changed, the pad's 304 confirms the account's ETag and the kept notes are
+        // used without a second call.
+        if (await Api.PadAsync(id, Aborted) is not { } found ||
+            await Api.NotesAsync(sort, id, NotesTable.PageFrom(pageNumber), NotesTable.PageSize, Aborted) is not { } page1)
         {
             return NotFound();
         }
