@@ -318,6 +318,15 @@ for (const doc of deployments) {
         : `${c.name}: the preStop sleep (${sleep} s) uses up the termination grace period`;
     }),
   ]);
+  // GracefulShutdown.cs: on SIGTERM the app keeps serving for Notejam:ShutdownDelay (5 s by default) before it stops
+  // listening. After a preStop sleep that is a second wait, for nothing: one of the two, never both.
+  check(`${id(doc)}: a stopping pod waits once (the preStop sleep or the app's drain delay, not both)`,
+    (spec?.containers ?? []).map((c) => {
+      const sleep = c.lifecycle?.preStop?.sleep?.seconds ?? 0;
+      const delay = (c.env ?? []).find((e) => e.name === 'Notejam__ShutdownDelay')?.value;
+      const appWaits = delay === undefined || !/^0?0:00:00$/.test(delay);
+      return sleep > 0 && appWaits ? `${c.name}: preStop sleeps ${sleep} s, then the app waits ${delay ?? 'its default 5 s'} again` : null;
+    }));
 }
 
 // Security and resources of every container of every workload.
