@@ -13,6 +13,7 @@ namespace Notejam.Tests.AppHost;
 /// here. This is that black-box suite: 125 account posts (about a minute's worth on this machine; more than 20 sign-ups and 10 wrong passwords) from 127.0.0.1 through the site's forms,
 /// wrong passwords and reset requests among them, with every limit as shipped (the fixture changes none).
 /// </summary>
+[Trait(TestLayers.Name, TestLayers.AppHost)]
 [Collection(AppHostTests.Name)]
 public sealed class DeveloperLimitsTests(AppHostFixture topology, ITestOutputHelper output)
 {

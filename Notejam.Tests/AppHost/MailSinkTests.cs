@@ -9,6 +9,7 @@ using Notejam.Tests.Infrastructure;
 namespace Notejam.Tests.AppHost;
 
 /// <summary>Password-reset mail, sent by the API over SMTP to the AppHost's mail sink (smtp4dev) and read back from its HTTP API.</summary>
+[Trait(TestLayers.Name, TestLayers.AppHost)]
 [Collection(AppHostTests.Name)]
 public sealed class MailSinkTests(AppHostFixture topology)
 {

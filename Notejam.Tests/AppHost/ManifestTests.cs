@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Notejam.Tests.Infrastructure;
 
 namespace Notejam.Tests.AppHost;
 
@@ -7,6 +8,7 @@ namespace Notejam.Tests.AppHost;
 /// The deployment manifest, as `dotnet run --project Notejam.AppHost -- --publisher manifest` writes it,
 /// and the deployments that must carry every project it names: infra/ (azd) and the Helm chart.
 /// </summary>
+[Trait(TestLayers.Name, TestLayers.AppHost)]
 public sealed class ManifestTests
 {
     private static readonly Lazy<Task<JsonElement>> Manifest = new(() => PublishAsync());

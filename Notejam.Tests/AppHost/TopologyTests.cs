@@ -6,6 +6,7 @@ using Notejam.Tests.Infrastructure;
 
 namespace Notejam.Tests.AppHost;
 
+[Trait(TestLayers.Name, TestLayers.AppHost)]
 [Collection(AppHostTests.Name)]
 public sealed class TopologyTests(AppHostFixture topology)
 {

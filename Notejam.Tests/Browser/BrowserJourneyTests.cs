@@ -10,6 +10,7 @@ namespace Notejam.Tests.Browser;
 /// A person's whole day with Notejam, in Chromium, against the topology the AppHost starts. Screenshots of
 /// the main pages are kept in TestResults/screenshots as test artifacts.
 /// </summary>
+[Trait(TestLayers.Name, TestLayers.Browser)]
 [Collection(AppHostTests.Name)]
 public sealed partial class BrowserJourneyTests(AppHostFixture topology) : ChromiumTests
 {

@@ -3,10 +3,12 @@ using System.Text.RegularExpressions;
 using Aspire.Hosting.Testing;
 using Microsoft.Playwright;
 using Notejam.Tests.AppHost;
+using Notejam.Tests.Infrastructure;
 
 namespace Notejam.Tests.Browser;
 
 /// <summary>The site follows the system's colour scheme: Chromium told it prefers dark gets dark pages.</summary>
+[Trait(TestLayers.Name, TestLayers.Browser)]
 [Collection(AppHostTests.Name)]
 public sealed partial class ColorSchemeTests(AppHostFixture topology) : ChromiumTests
 {

@@ -9,6 +9,7 @@ namespace Notejam.Tests.Browser;
 /// Writing a note in Markdown and finding it again, in Chromium, against the topology the AppHost starts (the same
 /// one <see cref="BrowserJourneyTests"/> uses). Screenshots go to TestResults/screenshots.
 /// </summary>
+[Trait(TestLayers.Name, TestLayers.Browser)]
 [Collection(AppHostTests.Name)]
 public sealed class SearchJourneyTests(AppHostFixture topology) : ChromiumTests
 {

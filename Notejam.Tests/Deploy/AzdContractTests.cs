@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Notejam.Tests.AppHost;
+using Notejam.Tests.Infrastructure;
 
 namespace Notejam.Tests.Deploy;
 
@@ -9,6 +10,7 @@ namespace Notejam.Tests.Deploy;
 /// `azd up` held against azd's own source (Azure/azure-dev, cli/azd/...), since azd cannot reach Azure from here. Each
 /// test is named after the azd file whose rule it checks; what still needs a subscription is listed in docs/deploy.md.
 /// </summary>
+[Trait(TestLayers.Name, TestLayers.Deploy)]
 public sealed partial class AzdContractTests
 {
     // What azd's environment holds besides the provision's outputs: the values `azd env new` and `azd provision` set

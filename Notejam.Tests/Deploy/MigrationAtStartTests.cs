@@ -14,6 +14,7 @@ namespace Notejam.Tests.Deploy;
 /// IHistoryRepository.AcquireDatabaseLockAsync; Npgsql's implementation locks the history table IN ACCESS EXCLUSIVE MODE):
 /// here against a real PostgreSQL, with the built api, as the init containers run it.
 /// </summary>
+[Trait(TestLayers.Name, TestLayers.Deploy)]
 public sealed class MigrationAtStartTests
 {
 #if DEBUG

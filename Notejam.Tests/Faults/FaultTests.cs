@@ -16,6 +16,7 @@ namespace Notejam.Tests.Faults;
 /// 20 people. Each scenario puts the system back as it found it, and writes its figures to the test output and to
 /// TestResults/faults.md.
 /// </summary>
+[Trait(TestLayers.Name, TestLayers.Faults)]
 [Collection(AppHostTests.Name)]
 public sealed class FaultTests(AppHostFixture topology, ITestOutputHelper output) : IAsyncLifetime
 {
