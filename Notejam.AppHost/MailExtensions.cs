@@ -55,6 +55,7 @@ internal static class MailExtensions
         where T : class, IResourceWithEndpoints, IResourceWithConnectionString =>
         sink.WithEndpoint(targetPort: smtpTargetPort, name: SmtpEndpointName, scheme: "tcp")
             .WithHttpEndpoint(targetPort: uiTargetPort, name: UiEndpointName)
+            .WithUrlForEndpoint(UiEndpointName, url => url.DisplayText = "Mail inbox")
             .WithHttpHealthCheck(endpointName: UiEndpointName)
             .ExcludeFromManifest();
 }

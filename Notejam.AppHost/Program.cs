@@ -7,7 +7,9 @@ using Microsoft.Extensions.Configuration;
 // Deployed by azd, each service is shaped by its template in infra/ (see docs/deploy.md).
 var builder = DistributedApplication.CreateBuilder(args);
 
-var notejamDb = builder.AddNotejamDatabase("notejam");
+// The dashboard's buttons and links for a developer (DeveloperCommands.cs): "Reset the database" here, "Seed a demo
+// account" on the web.
+var notejamDb = builder.AddNotejamDatabase("notejam").WithResetCommand();
 
 var mail = builder.AddMailSink("mail");
 
@@ -64,7 +66,9 @@ else
         .WithReplicas(builder.Configuration.GetValue("Notejam:ApiReplicas", 1)));
     var web = Web(builder.AddProject<Projects.Notejam_Web>("web"))
         .WithReference(api)
-        .WaitFor(api);
+        .WaitFor(api)
+        .WithUrlForEndpoint("http", url => url.DisplayText = "Notejam")
+        .WithSeedDemoCommand(api);
 
     // Password-reset mails link to the site.
     api.WithEnvironment("Notejam__WebUrl", web.GetEndpoint("http"));
