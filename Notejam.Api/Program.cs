@@ -34,9 +34,10 @@ builder.Services.AddHealthChecks().AddNpgSql(
 builder.AddKeyRing("Notejam.Api").PersistKeysToDbContext<NotejamDb>()
     .CreateFirstKeyOnce(() => new NpgsqlConnection(builder.Configuration.GetConnectionString("notejam")));
 
+var lifetimes = TokenLifetimes.From(builder.Configuration);
 builder.Services.AddAuthentication(IdentityConstants.BearerScheme)
     .AddBearerToken(IdentityConstants.BearerScheme, options =>
-        options.BearerTokenExpiration = builder.Configuration.GetValue("Notejam:AccessTokenLifetime", TimeSpan.FromMinutes(30)));
+        options.BearerTokenExpiration = lifetimes.AccessTokenLifetime);
 builder.Services.AddAuthorization();
 
 builder.Services.AddIdentityCore<User>(options =>
@@ -56,7 +57,7 @@ builder.Services.AddIdentityCore<User>(options =>
     .AddSignInManager()
     .AddDefaultTokenProviders();
 builder.Services.Configure<DataProtectionTokenProviderOptions>(options =>
-    options.TokenLifespan = builder.Configuration.GetValue("Notejam:ResetLinkLifetime", TimeSpan.FromHours(2)));
+    options.TokenLifespan = lifetimes.ResetLinkLifetime);
 // Mail goes to the AppHost's sink or the configured server; with neither, reset links go to the log. Either way it
 // leaves from the outbox, after the request has been answered.
 if (SmtpSettings.FromConfiguration(builder.Configuration) is { } smtp)

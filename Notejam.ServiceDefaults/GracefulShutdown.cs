@@ -20,6 +20,11 @@ public static partial class GracefulShutdown
     {
         var delay = builder.Configuration.GetValue<TimeSpan?>(DelayKey)
             ?? (builder.Environment.IsDevelopment() ? TimeSpan.Zero : TimeSpan.FromSeconds(5));
+        if (delay < TimeSpan.Zero || delay > TimeSpan.FromMinutes(5))
+        {
+            throw new InvalidOperationException($"{DelayKey} must be between 00:00:00 and 00:05:00; it is {delay}.");
+        }
+
         builder.Services.AddSingleton(services => new Draining(delay, services.GetRequiredService<ILogger<Draining>>()));
         builder.Services.AddHostedService(services => services.GetRequiredService<Draining>());
         builder.Services.Configure<HostOptions>(options =>

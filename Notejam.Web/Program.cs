@@ -36,9 +36,9 @@ builder.Services.AddSingleton<ApiReadCache>();
 builder.Services.AddScoped<ConfirmedETag>();
 builder.Services.AddTransient<ApiTokenHandler>();
 // The API, found by service discovery unless configured.
-var apiUrl = new Uri(builder.Configuration["Notejam:ApiUrl"] ?? "https+http://api");
+var apiSettings = ApiClientSettings.From(builder.Configuration);
 builder.Services.AddHttpClient<NotejamApiClient>(client =>
-        client.BaseAddress = apiUrl)
+        client.BaseAddress = apiSettings.ApiUrl)
     .AddHttpMessageHandler<ApiTokenHandler>()
     // Fail fast to the 503 page rather than keep a person waiting; never repeat a change the API may have made.
     .RemoveAllResilienceHandlers()
@@ -48,11 +48,11 @@ builder.Services.AddHttpClient<NotejamApiClient>(client =>
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);
         options.Retry.DisableForUnsafeHttpMethods();
         options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
-        options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(12);
+        options.TotalRequestTimeout.Timeout = ApiClientSettings.TotalBudget;
         // A page read gets its answer or the 503 page within Notejam:ApiReadBudget (1.8 s), retries included, even when
         // something in between holds the connection open; a change keeps the longer budget, so it is not cut off
         // after the API may have saved it.
-        var readBudget = builder.Configuration.GetValue("Notejam:ApiReadBudget", TimeSpan.FromSeconds(1.8));
+        var readBudget = apiSettings.ApiReadBudget;
         options.TotalRequestTimeout.TimeoutGenerator = arguments => ValueTask.FromResult(
             arguments.Context.GetRequestMessage()?.Method is { } method && (method == HttpMethod.Get || method == HttpMethod.Head)
                 ? readBudget
@@ -65,7 +65,7 @@ builder.Services.AddHttpClient<NotejamApiClient>(client =>
 // A whole account moves through this one: minutes, not seconds, and still never a change repeated.
 builder.Services.AddHttpClient(NotejamApiClient.TransferClient, client =>
     {
-        client.BaseAddress = apiUrl;
+        client.BaseAddress = apiSettings.ApiUrl;
         client.Timeout = TimeSpan.FromMinutes(5);
     })
     .AddHttpMessageHandler<ApiTokenHandler>()
