@@ -11,21 +11,15 @@ internal static class MailSink
     /// <summary>The plain-text body of the newest mail to <paramref name="email"/>, once it has arrived.</summary>
     public static async Task<string> PlainTextMailToAsync(HttpClient sink, string email)
     {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            var messages = await sink.GetFromJsonAsync<JsonElement>("/api/messages");
-            var id = messages.GetProperty("results").EnumerateArray()
-                .Where(m => m.GetProperty("to").EnumerateArray().Any(to => to.GetString() == email))
-                .Select(m => m.GetProperty("id").GetString())
-                .FirstOrDefault();
-            if (id is not null)
+        var id = await Eventually.ValueAsync(async () =>
             {
-                return await sink.GetStringAsync(new Uri($"/api/messages/{id}/plaintext", UriKind.Relative));
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"No mail to {email} reached the mail sink within {Timeout.TotalSeconds} s.");
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
+                var messages = await sink.GetFromJsonAsync<JsonElement>("/api/messages");
+                return messages.GetProperty("results").EnumerateArray()
+                    .Where(m => m.GetProperty("to").EnumerateArray().Any(to => to.GetString() == email))
+                    .Select(m => m.GetProperty("id").GetString())
+                    .FirstOrDefault();
+            },
+            Timeout, () => $"no mail to {email} reached the mail sink", TimeSpan.FromMilliseconds(250));
+        return await sink.GetStringAsync(new Uri($"/api/messages/{id}/plaintext", UriKind.Relative));
     }
 }

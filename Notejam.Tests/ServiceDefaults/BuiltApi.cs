@@ -64,20 +64,9 @@ internal sealed class BuiltApi : IDisposable
     }
 
     /// <summary>The first line that matches, waiting up to 30 seconds for it.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            if (Lines.FirstOrDefault(match) is { } line)
-            {
-                return line;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"No such log line in 30 seconds. The api wrote:\n{string.Join('\n', Lines)}");
-            await Task.Delay(100);
-        }
-    }
+    public Task<string> WaitForLineAsync(Func<string, bool> match) =>
+        Eventually.ValueAsync(() => Task.FromResult(Lines.FirstOrDefault(match)), TimeSpan.FromSeconds(30),
+            () => $"no such log line. The api wrote:\n{string.Join('\n', Lines)}");
 
     public void Dispose()
     {
