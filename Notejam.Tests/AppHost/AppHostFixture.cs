@@ -42,6 +42,8 @@ public sealed class AppHostFixture : IAsyncLifetime, IDisposable
         using var timeout = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(timeout.Token);
         await App.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
+        // The web no longer waits for the api to start; the tests do.
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
     }
 
     public async Task<CustomResourceSnapshot> SnapshotAsync(string resource, Func<CustomResourceSnapshot, bool> until)
