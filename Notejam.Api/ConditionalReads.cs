@@ -13,12 +13,17 @@ namespace Notejam.Api;
 /// </summary>
 public static class ConditionalReads
 {
-    private sealed record Version(string ETag);
+    /// <summary>The account's data version as of this request; its ETag is written only for a conditional read.</summary>
+    private sealed class Version(HttpContext context, long value)
+    {
+        private string? _etag;
+
+        public string ETag => _etag ??= string.Create(CultureInfo.InvariantCulture,
+            $"W/\"{context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value}.{value}\"");
+    }
 
     /// <summary>Called by the session check of a signed-in request with the account's current data version.</summary>
-    internal static void Remember(HttpContext context, long version) =>
-        context.Features.Set(new Version(string.Create(CultureInfo.InvariantCulture,
-            $"W/\"{context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value}.{version}\"")));
+    internal static void Remember(HttpContext context, long version) => context.Features.Set(new Version(context, version));
 
     /// <summary>The ETag this request's answer carries when it is a conditional read, else null.</summary>
     public static string? ETagOf(HttpContext context) => context.Features.Get<Version>()?.ETag;

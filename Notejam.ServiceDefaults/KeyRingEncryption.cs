@@ -273,12 +273,14 @@ internal sealed partial class KeyRingCheck(
             }
         }
 
+        HashSet<Guid> revokedNow = [];
         if (protection.IsConfigured)
         {
-            RevokeUnencryptedKeys(keys);
+            revokedNow = RevokeUnencryptedKeys(keys);
         }
 
-        if (firstKeyLock is not null && !keyManager.GetAllKeys().Any(UsableNow))
+        // From the keys read above, less the ones just revoked: no second read of the ring.
+        if (firstKeyLock is not null && !keys.Any(key => UsableNow(key) && !revokedNow.Contains(key.KeyId)))
         {
             try
             {
@@ -334,11 +336,12 @@ internal sealed partial class KeyRingCheck(
         return !key.IsRevoked && key.ActivationDate <= now && key.ExpirationDate > now;
     }
 
-    private void RevokeUnencryptedKeys(IReadOnlyCollection<IKey> keys)
+    /// <summary>Revokes the keys stored unencrypted; returns their ids.</summary>
+    private HashSet<Guid> RevokeUnencryptedKeys(IReadOnlyCollection<IKey> keys)
     {
         if (keyManagement.Value.XmlRepository is not { } repository)
         {
-            return;
+            return [];
         }
 
         // The keys read above say which are revoked; only the stored XML says which were written unencrypted.
@@ -347,12 +350,15 @@ internal sealed partial class KeyRingCheck(
             .Where(element => element.Name == "key" && !element.Descendants().Any(e => e.Name.LocalName == "encryptedSecret"))
             .Select(element => (Guid?)element.Attribute("id"))
             .OfType<Guid>()
-            .Where(id => !revoked.Contains(id));
+            .Where(id => !revoked.Contains(id))
+            .ToHashSet();
         foreach (var id in unencrypted)
         {
             LogRevoking(logger, id, protection.ApplicationName);
             keyManager.RevokeKey(id, "Stored unencrypted before DataProtection:KeyEncryptionKey was set.");
         }
+
+        return unencrypted;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

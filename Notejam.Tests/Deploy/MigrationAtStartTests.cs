@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Notejam.Api.Data;
-using Notejam.Tests.AppHost;
 using Notejam.Tests.Infrastructure;
+using Notejam.Tests.ServiceDefaults;
 using Npgsql;
 
 namespace Notejam.Tests.Deploy;
@@ -17,12 +17,6 @@ namespace Notejam.Tests.Deploy;
 [Trait(TestLayers.Name, TestLayers.Deploy)]
 public sealed class MigrationAtStartTests
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     [Fact]
     public async Task Replicas_starting_together_on_an_empty_database_apply_each_migration_once_and_all_start()
     {
@@ -70,21 +64,8 @@ public sealed class MigrationAtStartTests
     /// <summary>The init container: the api image's entry point with the argument `migrate`, the connection string only.</summary>
     private static async Task<(int ExitCode, string Log)> MigrateAsync(string database)
     {
-        var folder = Path.Combine(ManifestTests.RepositoryRoot(), "Notejam.Api", "bin", Configuration, "net10.0");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, "Notejam.Api.dll"), "migrate"])
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var inherited in new[] { "DOTNET_ENVIRONMENT", "OTEL_EXPORTER_OTLP_ENDPOINT", "Logging__Console__FormatterName" })
-        {
-            start.Environment.Remove(inherited);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var start = BuiltApi.StartInfo(database, "migrate");
         start.Environment["OTEL_SERVICE_NAME"] = "migrations";
-        start.Environment["ConnectionStrings__notejam"] = database;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();

@@ -24,10 +24,14 @@ internal sealed class BuiltApi : IDisposable
 
     public ConcurrentQueue<string> Lines { get; } = new();
 
-    public static BuiltApi Start(string connectionString, IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// The built api's process as its image runs it (its folder, Production, no inherited telemetry, mail or log
+    /// settings, the connection string in the environment), with <paramref name="args"/> (`migrate`, or none).
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string connectionString, params string[] args)
     {
         var folder = Path.Combine(ManifestTests.RepositoryRoot(), "Notejam.Api", "bin", Configuration, "net10.0");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, "Notejam.Api.dll")])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, "Notejam.Api.dll"), .. args])
         {
             WorkingDirectory = folder,
             RedirectStandardOutput = true,
@@ -40,6 +44,12 @@ internal sealed class BuiltApi : IDisposable
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ConnectionStrings__notejam"] = connectionString;
+        return start;
+    }
+
+    public static BuiltApi Start(string connectionString, IReadOnlyDictionary<string, string> settings)
+    {
+        var start = StartInfo(connectionString);
         start.Environment["Notejam__WebUrl"] = ApiFactory.WebUrl;
         start.Environment["DataProtection__KeyEncryptionKey"] = ApiFactory.KeyEncryptionKey;
         foreach (var (key, value) in settings)
