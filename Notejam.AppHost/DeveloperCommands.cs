@@ -16,9 +16,9 @@ internal static class DeveloperCommands
     public const string SeedDemo = "seed-demo";
     public const string ResetDatabase = "reset-database";
 
-    // Kept by a reset: what the migrations made and the services' key rings (cookies and tokens stay readable; the
-    // sessions they name are gone with the accounts, so everyone signs in again).
-    private static readonly string[] KeptTables = ["__EFMigrationsHistory", "DataProtectionKeys", "WebDataProtectionKeys"];
+    // Kept by a reset: what the migrations made and the api's key ring (the web's is in its own database), so cookies and
+    // tokens stay readable; the sessions they name are gone with the accounts, so everyone signs in again.
+    private static readonly string[] KeptTables = ["__EFMigrationsHistory", "DataProtectionKeys"];
 
     private static readonly (string Pad, string[] Notes)[] DemoPads =
     [

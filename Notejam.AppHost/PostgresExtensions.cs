@@ -16,23 +16,43 @@ internal static class PostgresExtensions
     public const string ModeKey = "Postgres:Mode";
 
     /// <summary>
-    /// Adds the database the API reads as <c>ConnectionStrings:{name}</c>, from the source that
-    /// <c>Postgres:Mode</c> names, or the first that can work here when it is <c>Auto</c>.
+    /// Adds the database the API reads as <c>ConnectionStrings:{notes}</c>, from the source that <c>Postgres:Mode</c>
+    /// names, or the first that can work here when it is <c>Auto</c>; and, on the same server, the web's own database
+    /// for its key ring (<c>ConnectionStrings:{webKeyRing}</c>: its own role, made by the migrations).
     /// </summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddNotejamDatabase(
-        this IDistributedApplicationBuilder builder, string name)
+    public static NotejamDatabases AddNotejamDatabases(this IDistributedApplicationBuilder builder, string notes, string webKeyRing)
     {
-        return ChooseMode(builder, name) switch
+        switch (ChooseMode(builder, notes))
         {
-            PostgresMode.Container => builder.AddPostgres("postgres")
-                .WithDataVolume()
-                .AddDatabase(name),
-            PostgresMode.Local when LocalPostgres.IsSupported => builder.AddLocalPostgres("postgres")
-                .AddDatabase(name),
-            PostgresMode.Local => throw new DistributedApplicationException(
-                "Postgres:Mode=Local runs PostgreSQL on Linux and macOS; on Windows use a container or a connection string."),
-            _ => builder.AddConnectionString(name),
-        };
+            case PostgresMode.Container:
+                var container = builder.AddPostgres("postgres").WithDataVolume();
+                return new(container.AddDatabase(notes), builder.AddWebKeyRingDatabase(webKeyRing, container, container.Resource.PrimaryEndpoint));
+            case PostgresMode.Local when LocalPostgres.IsSupported:
+                var local = builder.AddLocalPostgres("postgres");
+                return new(local.AddDatabase(notes), builder.AddWebKeyRingDatabase(webKeyRing, local, local.Resource.PrimaryEndpoint));
+            case PostgresMode.Local:
+                throw new DistributedApplicationException(
+                    "Postgres:Mode=Local runs PostgreSQL on Linux and macOS; on Windows use a container or a connection string.");
+            default:
+                return new(builder.AddConnectionString(notes), builder.AddConnectionString(webKeyRing));
+        }
+    }
+
+    private static IResourceBuilder<IResourceWithConnectionString> AddWebKeyRingDatabase<TServer>(
+        this IDistributedApplicationBuilder builder, string name, IResourceBuilder<TServer> server, EndpointReference endpoint)
+        where TServer : IResource
+    {
+        var password = builder.AddParameter($"{name}-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+        var database = new WebKeyRingDatabaseResource(name, endpoint, password.Resource);
+        return builder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "PostgresDatabase",
+                State = new ResourceStateSnapshot("Made by migrations", KnownResourceStateStyles.Info),
+                Properties = [],
+            })
+            .WithParentRelationship(server.Resource)
+            .ExcludeFromManifest();
     }
 
     internal static PostgresMode ChooseMode(IDistributedApplicationBuilder builder, string name)
@@ -71,4 +91,24 @@ internal static class PostgresExtensions
             "install the PostgreSQL server (Debian/Ubuntu: sudo apt-get install -y postgresql; macOS: brew install postgresql); " +
             $"or set ConnectionStrings:{name} to an existing server's database.");
     }
+}
+
+/// <summary>The notes database (the api's) and the web's own key-ring database.</summary>
+public sealed record NotejamDatabases(
+    IResourceBuilder<IResourceWithConnectionString> Notes,
+    IResourceBuilder<IResourceWithConnectionString> WebKeyRing);
+
+/// <summary>
+/// The web's own database on the development server: the web's role and password, which the migrations make into a
+/// login role owning this database (Notejam.Api/Data/WebKeyRingDatabase.cs). Never the server's administrator.
+/// </summary>
+public sealed class WebKeyRingDatabaseResource(string name, EndpointReference endpoint, ParameterResource password)
+    : Resource(name), IResourceWithConnectionString
+{
+    public const string Role = "notejam_web";
+
+    public const string Database = "notejam_web";
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
+        $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username={Role};Password={password};Database={Database}");
 }

@@ -9,7 +9,10 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 // The dashboard's buttons and links for a developer (DeveloperCommands.cs): "Reset the database" here, "Seed a demo
 // account" on the web.
-var notejamDb = builder.AddNotejamDatabase("notejam").WithResetCommand();
+// The web gets only its own database (its key ring), as its own role; the notes are the api's alone.
+var databases = builder.AddNotejamDatabases("notejam", "webkeyring");
+var notejamDb = databases.Notes.WithResetCommand();
+var webKeyRingDb = databases.WebKeyRing;
 
 var mail = builder.AddMailSink("mail");
 
@@ -18,12 +21,13 @@ var mail = builder.AddMailSink("mail");
 var apiKeyRingSecret = builder.AddKeyRingSecret("api-key-encryption-key");
 var webKeyRingSecret = builder.AddKeyRingSecret("web-key-encryption-key");
 
-// A run applies the migrations once before the api starts. Deployments run the same `migrate` their own way (the
+// A run applies the migrations once before the api and the web start. Deployments run the same `migrate` their own way (the
 // api's init container on Container Apps, a Helm hook on Kubernetes), so it is not a service of the manifest: azd
 // would make it a container app that exits and is restarted for ever.
 var migrations = builder.AddProject<Projects.Notejam_Api>("migrations", launchProfileName: null)
     .WithArgs("migrate")
     .WithReference(notejamDb)
+    .WithReference(webKeyRingDb) // it makes the web's role, database and table
     .WaitFor(notejamDb)
     .ExcludeFromManifest();
 
@@ -38,7 +42,7 @@ IResourceBuilder<T> Api<T>(IResourceBuilder<T> api) where T : IResourceWithEnvir
 
 IResourceBuilder<T> Web<T>(IResourceBuilder<T> web) where T : IResourceWithEnvironment, IResourceWithWaitSupport, IResourceWithEndpoints =>
     web.WithExternalHttpEndpoints()
-        .WithReference(notejamDb) // its data-protection key ring only
+        .WithReference(webKeyRingDb) // its data-protection key ring, and nothing of the notes database
         .WaitForCompletion(migrations)
         .WithEnvironment("DataProtection__KeyEncryptionKey", webKeyRingSecret)
         .WithHttpHealthCheck("/health");

@@ -16,8 +16,10 @@ builder.AddServiceDefaults();
 builder.AddClientAddresses();
 builder.AddGracefulShutdown();
 
-// Every replica shares one key ring, so cookies and antiforgery tokens survive restarts and load balancing.
-builder.AddNpgsqlDbContext<KeyRingDb>("notejam", settings =>
+// Every replica shares one key ring, so cookies and antiforgery tokens survive restarts and load balancing. It lives in
+// the web's own database, as its own role: the web holds no credential for the notes, which only the api reads.
+var keyRingConnection = KeyRingDb.ConnectionString(builder.Configuration);
+builder.AddNpgsqlDbContext<KeyRingDb>(KeyRingDb.ConnectionName, settings =>
 {
     settings.DisableHealthChecks = true;
     settings.DisableRetry = true;
@@ -26,7 +28,7 @@ builder.AddNpgsqlDbContext<KeyRingDb>("notejam", settings =>
     settings.DisableMetrics = true;
 });
 builder.AddKeyRing("Notejam.Web").PersistKeysToDbContext<KeyRingDb>()
-    .CreateFirstKeyOnce(() => new NpgsqlConnection(builder.Configuration.GetConnectionString("notejam")));
+    .CreateFirstKeyOnce(() => new NpgsqlConnection(keyRingConnection));
 
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton(TimeProvider.System);

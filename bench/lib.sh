@@ -137,18 +137,26 @@ start_postgres() { # a new cluster in $work/pgdata on 127.0.0.1:$pg_port, with a
   "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAtX -c 'CREATE DATABASE notejam' >/dev/null ||
     die "could not create the database"
   db="Host=127.0.0.1;Port=$pg_port;Database=notejam;Username=postgres"
+  # The web's own database and role, which the api's migrate makes (the cluster trusts loopback; the password is a form).
+  web_db="Host=127.0.0.1;Port=$pg_port;Database=notejam_web;Username=notejam_web;Password=bench-web-$pg_port"
 }
 
 sql() { "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d notejam -v ON_ERROR_STOP=1 -qAtX -c "$1"; }
 
 # run_app PROJECT PORT ARGS...: the published app as production runs it (from its folder), without telemetry, with a
 # key-encryption key of its own for this run, and loopback (where every benchmark sign-in comes from) not rate-limited.
+# As deployed: the api has the notes database, the web its own key-ring database, the migration both.
 run_app() {
-  local project=$1 port=$2
+  local project=$1 port=$2 databases
   shift 2
+  case "$project $*" in
+    "Api migrate"*) databases=(ConnectionStrings__notejam="$db" ConnectionStrings__webkeyring="$web_db") ;;
+    Api*) databases=(ConnectionStrings__notejam="$db") ;;
+    *) databases=(ConnectionStrings__webkeyring="$web_db") ;;
+  esac
   cd "$work/out/$project" || exit 1   # the content root: appsettings.json, wwwroot
   exec env -u OTEL_EXPORTER_OTLP_ENDPOINT ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
-    ASPNETCORE_URLS="http://127.0.0.1:$port" ConnectionStrings__notejam="$db" \
+    ASPNETCORE_URLS="http://127.0.0.1:$port" "${databases[@]}" \
     Notejam__ApiUrl="$api_url/" Notejam__WebUrl="$web_url/" \
     DataProtection__KeyEncryptionKey="bench-$project-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
     Notejam__Limits__ExemptLoopback=true "${app_env[@]}" "./Notejam.$project" "$@"

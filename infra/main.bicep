@@ -7,14 +7,17 @@
 //   │                                ├── web  container app, external HTTPS ingress        ┐ azd deploy, from
 //   │                                └── api  container app, internal ingress only;        │ Notejam.AppHost/infra/
 //   │                                         its init container runs the migrations first ┘ web|api.tmpl.yaml
-//   ├── user-assigned identity: AcrPull on the registry, Key Vault Secrets User on the vault
+//   ├── user-assigned identity of the api and its migrations: AcrPull on the registry, Key Vault Secrets User on the vault
+//   ├── user-assigned identity of the web: AcrPull on the registry, Key Vault Secrets User on its own two secrets only
 //   ├── container registry (admin user disabled): azd pushes the api and web images here
-//   ├── Key Vault (RBAC): the connection string, the SMTP password, the PostgreSQL admin password,
-//   │                     each app's key-encryption key
-//   └── PostgreSQL Flexible Server: database `notejam`, TLS required, Azure-services-only firewall
+//   ├── Key Vault (RBAC): the notes database's connection string (api, migrations), the web's own (web, migrations),
+//   │                     the SMTP password, the PostgreSQL admin password and the web role's, each app's
+//   │                     key-encryption key
+//   └── PostgreSQL Flexible Server: database `notejam`, TLS required, Azure-services-only firewall; the web's own
+//                                   role and database `notejam_web` are made by the migrations, not here
 //
 // The outputs below are what azd writes to the azd environment (.azure/<env>/.env) and what the templates read as
-// {{ .Env.NAME }}: the environment, registry and identity, each secret's Key Vault URL (never its value), and the
+// {{ .Env.NAME }}: the environment, registry and identities, each secret's Key Vault URL (never its value), and the
 // apps' settings (replicas, SMTP, OTLP, trusted proxies) so that one parameter file configures both halves.
 //
 // `azd up` on an empty subscription: provision (everything above), then deploy (build and push both images, create
@@ -131,9 +134,16 @@ param apiKeyEncryptionKey string
 @description('DataProtection__KeyEncryptionKey of the web (Key Vault secret web-key-encryption-key), its own.')
 param webKeyEncryptionKey string
 
+// Likewise: the password of the web's own role notejam_web, in the connection string of its own database (Key Vault
+// web-keyring-connection-string). The api's migrations make the role with it (or reset it to it) and the database
+// owned by that role, so the web never holds the notes database's credentials.
+@secure()
+@description('Password of the web\'s own PostgreSQL role notejam_web (Key Vault secret web-keyring-password); generated on the first provision, read back afterwards.')
+param webKeyRingPassword string
+
 // Fresh on every deployment, but used only while a key is first made (see modules/keyvault.bicep).
 @secure()
-@description('Leave unset: randomness that lengthens a newly generated key-encryption key.')
+@description('Leave unset: randomness that lengthens a newly generated key-encryption key or web role password.')
 param keyEncryptionKeyEntropy string = newGuid()
 
 // Container Apps' ingress (envoy) sets X-Forwarded-Proto and appends the address it saw to X-Forwarded-For; the
@@ -143,7 +153,7 @@ param keyEncryptionKeyEntropy string = newGuid()
 @description('Notejam__TrustedProxyNetworks of the web and the api: comma-separated CIDRs of Container Apps\' ingress.')
 param trustedProxyNetworks string = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10'
 
-@description('Npgsql Maximum Pool Size per process. (apiMaxReplicas + webMaxReplicas + 1) x this must stay under the server\'s connection limit (Standard_B1ms: 35 for users; Standard_B2s: 414).')
+@description('Npgsql Maximum Pool Size per process (the web\'s own database: at most 10). (apiMaxReplicas + webMaxReplicas + 1) x this must stay under the server\'s connection limit (Standard_B1ms: 35 for users; Standard_B2s: 414).')
 @minValue(1)
 param postgresMaxPoolSize int = 50
 
@@ -196,6 +206,7 @@ var resourceToken = toLower(uniqueString(subscription().id, environmentName, loc
 // Known before deployment (not module outputs), so role assignment names and the workspace lookup
 // are computed up front and what-if can predict them.
 var identityName = 'id-${resourceToken}'
+var webIdentityName = 'id-web-${resourceToken}'
 var logAnalyticsWorkspaceName = 'log-${resourceToken}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
@@ -213,10 +224,21 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+// The api's, and its migrations' (modules/identity.bicep).
 module identity 'modules/identity.bicep' = {
   scope: rg
   params: {
     name: identityName
+    location: location
+    tags: tags
+  }
+}
+
+// The web's own (modules/identity.bicep): it reads only its own secrets, never the notes database's connection string.
+module webIdentity 'modules/identity.bicep' = {
+  scope: rg
+  params: {
+    name: webIdentityName
     location: location
     tags: tags
   }
@@ -230,6 +252,8 @@ module registry 'modules/registry.bicep' = {
     tags: tags
     pullIdentityName: identityName
     pullPrincipalId: identity.outputs.principalId
+    webPullIdentityName: webIdentityName
+    webPullPrincipalId: webIdentity.outputs.principalId
     pushPrincipalId: principalId
     pushPrincipalType: principalType
   }
@@ -261,6 +285,8 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: tags
     readerIdentityName: identityName
     readerPrincipalId: identity.outputs.principalId
+    webReaderIdentityName: webIdentityName
+    webReaderPrincipalId: webIdentity.outputs.principalId
     operatorPrincipalId: principalId
     operatorPrincipalType: principalType
     postgresHost: postgres.outputs.host
@@ -271,6 +297,7 @@ module keyVault 'modules/keyvault.bicep' = {
     smtpPassword: smtpPassword
     apiKeyEncryptionKey: apiKeyEncryptionKey
     webKeyEncryptionKey: webKeyEncryptionKey
+    webKeyRingPassword: webKeyRingPassword
     keyEncryptionKeyEntropy: keyEncryptionKeyEntropy
   }
 }
@@ -302,11 +329,16 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_POSTGRES_SERVER_NAME string = postgres.outputs.name
 output AZURE_POSTGRES_HOST string = postgres.outputs.host
 output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+// The web's identity (web.tmpl.yaml: the app's only identity, its registry pull and its Key Vault references).
+output NOTEJAM_WEB_IDENTITY_ID string = webIdentity.outputs.id
+output NOTEJAM_WEB_IDENTITY_CLIENT_ID string = webIdentity.outputs.clientId
 output WEB_URL string = 'https://web.${containerAppsEnvironment.outputs.defaultDomain}'
 
 // Read by the apps' templates (Notejam.AppHost/infra/*.tmpl.yaml). Key Vault URLs without a version: Container Apps
 // resolves them with the identity and picks up a new version by itself.
 output NOTEJAM_CONNECTION_STRING_KV_URL string = keyVault.outputs.connectionStringSecretUri
+// The web's own database (ConnectionStrings__webkeyring of the web and of the api's init container), never the above.
+output NOTEJAM_WEB_KEYRING_CONNECTION_STRING_KV_URL string = keyVault.outputs.webKeyRingConnectionStringSecretUri
 output NOTEJAM_API_KEY_ENCRYPTION_KEY_KV_URL string = keyVault.outputs.apiKeyEncryptionKeySecretUri
 output NOTEJAM_WEB_KEY_ENCRYPTION_KEY_KV_URL string = keyVault.outputs.webKeyEncryptionKeySecretUri
 @description('Empty when no SMTP password is set; the api template then references none.')

@@ -29,7 +29,7 @@ public sealed class KeyRingTests(SiteFactory site) : IClassFixture<SiteFactory>
         using var user = await SiteUser.SignUpAndInAsync(site);
 
         var apiRows = await KeyRowsAsync(site.Api.ConnectionString, "DataProtectionKeys");
-        var webRows = await KeyRowsAsync(site.Api.ConnectionString, KeyRingDb.Table);
+        var webRows = await KeyRowsAsync(site.WebKeyRing, KeyRingDb.Table);
 
         Assert.NotEmpty(apiRows);
         Assert.NotEmpty(webRows);
@@ -93,21 +93,21 @@ public sealed class KeyRingTests(SiteFactory site) : IClassFixture<SiteFactory>
     public async Task A_web_replica_with_a_wrong_key_encryption_key_refuses_to_start(string key)
     {
         using var user = await SiteUser.SignUpAndInAsync(site);
-        var rowsBefore = await KeyRowsAsync(site.Api.ConnectionString, KeyRingDb.Table);
-        using var web = new WebFactory(site.Api.ConnectionString, ServerAddress.Of(site.Api),
+        var rowsBefore = await KeyRowsAsync(site.WebKeyRing, KeyRingDb.Table);
+        using var web = new WebFactory(site.WebKeyRing, ServerAddress.Of(site.Api),
             builder => builder.UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, key));
         web.UseKestrel(0);
 
         var failure = Record.Exception(web.StartServer);
 
         AssertMessage(failure, "cannot be decrypted", KeyRingEncryption.KeyEncryptionKeyVariable);
-        Assert.Equal(rowsBefore, await KeyRowsAsync(site.Api.ConnectionString, KeyRingDb.Table));
+        Assert.Equal(rowsBefore, await KeyRowsAsync(site.WebKeyRing, KeyRingDb.Table));
     }
 
     [Fact]
     public void Production_without_a_key_encryption_key_refuses_to_start()
     {
-        using var web = new WebFactory(site.Api.ConnectionString, ServerAddress.Of(site.Api),
+        using var web = new WebFactory(site.WebKeyRing, ServerAddress.Of(site.Api),
             builder => builder.UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, ""));
         web.UseKestrel(0);
 

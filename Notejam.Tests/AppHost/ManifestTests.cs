@@ -25,6 +25,12 @@ public sealed class ManifestTests
         }
 
         Assert.Contains("{notejam.connectionString}", resources.GetProperty("api").GetProperty("env").GetRawText(), StringComparison.Ordinal);
+        // The web's one credential is its own database's; nothing of the notes database is in its configuration.
+        Assert.Equal("parameter.v0", resources.GetProperty("webkeyring").GetProperty("type").GetString());
+        var webEnv = resources.GetProperty("web").GetProperty("env").GetRawText();
+        Assert.Contains("{webkeyring.connectionString}", webEnv, StringComparison.Ordinal);
+        Assert.DoesNotContain("{notejam.", webEnv, StringComparison.Ordinal);
+        Assert.DoesNotContain("{webkeyring.", resources.GetProperty("api").GetProperty("env").GetRawText(), StringComparison.Ordinal);
         Assert.False(resources.TryGetProperty("postgres", out _), "The development database must not be deployed.");
         Assert.False(resources.TryGetProperty("mail", out _), "The development mail sink must not be deployed.");
         Assert.DoesNotContain("{mail.", resources.GetRawText(), StringComparison.Ordinal);

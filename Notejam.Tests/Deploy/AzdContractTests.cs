@@ -19,6 +19,11 @@ public sealed partial class AzdContractTests
 
     private const string Registry = "crabc123.azurecr.io";
     private const string IdentityId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-notejam-dev/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-abc123";
+    private const string WebIdentityId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-notejam-dev/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-web-abc123";
+
+    // Built-in role definitions (the same ids in every Azure cloud), as infra/modules/*.bicep name them.
+    private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+    private const string AcrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 
     [Fact]
     public void importer_go__azure_yaml_names_the_AppHost_as_its_one_containerapp_service_and_infra_main_bicep_is_provisioned()
@@ -132,7 +137,7 @@ public sealed partial class AzdContractTests
         {
             Assert.False(secret.ContainsKey("value"), $"Secret {secret["name"]} holds a value in the container app instead of a Key Vault reference.");
             Assert.StartsWith("https://kv-abc123.vault.azure.net/secrets/", secret["keyVaultUrl"]!.GetValue<string>(), StringComparison.Ordinal);
-            Assert.Equal(IdentityId, secret["identity"]!.GetValue<string>());
+            Assert.Equal(IdentityOf(service), secret["identity"]!.GetValue<string>());
         }
 
         var containers = Containers(app).ToList();
@@ -155,9 +160,22 @@ public sealed partial class AzdContractTests
             Assert.NotEqual("ASPNETCORE_FORWARDEDHEADERS_ENABLED", name);
         }
 
-        foreach (var container in containers)
+        // The notes database's connection string goes to the api and its migrations only; the web's own database's to the
+        // web and the migrations (which make that role and database), never to the api's own container.
+        var connectionStrings = containers.ToDictionary(c => c["name"]!.GetValue<string>(), c => c["env"]!.AsArray()
+            .Select(e => e!.AsObject()).Where(e => e["name"]!.GetValue<string>().StartsWith("ConnectionStrings__", StringComparison.Ordinal))
+            .Select(e => (Name: e["name"]!.GetValue<string>(), FromSecret: e["secretRef"] is not null)).Order().ToList());
+        var expected = service == "web"
+            ? new Dictionary<string, List<(string, bool)>> { ["web"] = [("ConnectionStrings__webkeyring", true)] }
+            : new Dictionary<string, List<(string, bool)>>
+            {
+                ["api"] = [("ConnectionStrings__notejam", true)],
+                ["migrations"] = [("ConnectionStrings__notejam", true), ("ConnectionStrings__webkeyring", true)],
+            };
+        Assert.Equal(expected, connectionStrings);
+        if (service == "web")
         {
-            Assert.Contains(container["env"]!.AsArray(), e => e!["name"]!.GetValue<string>() == "ConnectionStrings__notejam" && e["secretRef"] is not null);
+            Assert.DoesNotContain(secrets, s => s["keyVaultUrl"]!.GetValue<string>().Contains("notejam-connection-string", StringComparison.Ordinal));
         }
 
         Assert.Contains(Env(app, "DataProtection__KeyEncryptionKey"), e => e["secretRef"] is not null);
@@ -165,6 +183,94 @@ public sealed partial class AzdContractTests
         {
             Assert.Contains(Env(app, "Smtp__Password"), e => e["secretRef"]!.GetValue<string>() == "smtp-password");
         }
+    }
+
+    [Fact]
+    public async Task service_target_dotnet_containerapp_go__the_web_runs_as_an_identity_of_its_own_never_as_the_api_s()
+    {
+        // The identity the web runs as is the one code in the web can ask the identity endpoint for a token of: were it
+        // the api's, that code could read every secret the api may, the notes database's connection string among them.
+        var main = await BicepCli.MainTemplate.Value;
+        var outputs = main["outputs"]!.AsObject();
+        var environment = Environment(outputs.Select(o => o.Key), smtp: true);
+
+        foreach (var (service, identity) in new[] { ("api", IdentityId), ("web", WebIdentityId) })
+        {
+            var app = Render(service, environment, $"{Registry}/notejam-{service}:sha-1");
+            var configuration = app["properties"]!["configuration"]!;
+
+            // Its only identity, and the one its image pull and every Key Vault reference use.
+            Assert.Equal("UserAssigned", app["identity"]!["type"]!.GetValue<string>());
+            Assert.Equal([identity], app["identity"]!["userAssignedIdentities"]!.AsObject().Select(i => i.Key));
+            Assert.All(configuration["registries"]!.AsArray(), r => Assert.Equal(identity, r!["identity"]!.GetValue<string>()));
+            Assert.All(configuration["secrets"]!.AsArray(), s => Assert.Equal(identity, s!["identity"]!.GetValue<string>()));
+        }
+
+        // The web's code uses no Azure SDK: its environment names no client id, least of all the api's.
+        var web = Render("web", environment, $"{Registry}/notejam-web:sha-1");
+        Assert.Empty(Env(web, "AZURE_CLIENT_ID"));
+        Assert.DoesNotContain(Containers(web).SelectMany(c => c["env"]!.AsArray()),
+            e => e!["value"]?.ToString() == environment["MANAGED_IDENTITY_CLIENT_ID"]);
+
+        // And in Azure they are two identities: the outputs of two modules, each declaring a user-assigned identity, under
+        // names of their own.
+        var apiModule = IdentityModule(main, "AZURE_CONTAINER_REGISTRY_MANAGED_IDENTITY_ID");
+        var webModule = IdentityModule(main, "NOTEJAM_WEB_IDENTITY_ID");
+        Assert.NotEqual(apiModule, webModule);
+        Assert.Equal(webModule, IdentityModule(main, "NOTEJAM_WEB_IDENTITY_CLIENT_ID"));
+        var names = new[] { apiModule, webModule }.Select(module =>
+        {
+            var deployment = main["resources"]![module]!;
+            Assert.Contains(Resources(deployment["properties"]!["template"]!.AsObject()),
+                r => r["type"]!.GetValue<string>() == "Microsoft.ManagedIdentity/userAssignedIdentities");
+            var name = deployment["properties"]!["parameters"]!["name"]!["value"]!.GetValue<string>();
+            return VariableReference().Match(name) is { Success: true } variable
+                ? main["variables"]![variable.Groups["name"].Value]!.GetValue<string>()
+                : name;
+        }).ToList();
+        Assert.NotEqual(names[0], names[1]);
+    }
+
+    [Fact]
+    public async Task manager_go__the_provision_lets_the_web_s_identity_read_its_own_two_secrets_and_pull_images_nothing_else()
+    {
+        // What the provision grants each identity: every role assignment of the compiled main.bicep, its modules
+        // included, whose principal is that identity's.
+        var main = await BicepCli.MainTemplate.Value;
+        var webModule = IdentityModule(main, "NOTEJAM_WEB_IDENTITY_ID");
+        var apiModule = IdentityModule(main, "AZURE_CONTAINER_REGISTRY_MANAGED_IDENTITY_ID");
+
+        // The vault authorises by Azure RBAC alone: no access policy can give anyone more than the assignments below.
+        var vault = Assert.Single(Resources(main).Where(r => r["type"]!.GetValue<string>() == "Microsoft.Resources/deployments")
+            .SelectMany(d => Resources(d["properties"]!["template"]!.AsObject())),
+            r => r["type"]!.GetValue<string>() == "Microsoft.KeyVault/vaults");
+        Assert.True(vault["properties"]!["enableRbacAuthorization"]!.GetValue<bool>());
+        Assert.Null(vault["properties"]!["accessPolicies"]);
+
+        // The secrets the web's template reads: each Key Vault URL output it names, traced to the secret resource.
+        var template = Repository.Read("Notejam.AppHost", "infra", "web.tmpl.yaml");
+        var readsFromTemplate = AzdTemplate.EnvNames(template).Where(n => n.EndsWith("_KV_URL", StringComparison.Ordinal))
+            .Select(n => SecretOutput(main, n)).ToHashSet();
+        Assert.Equal(["web-key-encryption-key", "web-keyring-connection-string"],
+            readsFromTemplate.Select(s => SecretName().Match(s.Scope).Groups["name"].Value).Order());
+
+        var grants = RoleAssignmentsOf(main, webModule);
+
+        // Key Vault Secrets User on exactly those secrets, each assigned on the secret, never on the vault (nor, without a
+        // scope, on the resource group: every vault in it).
+        var reads = grants.Where(g => g.Role == KeyVaultSecretsUser).ToList();
+        Assert.All(reads, g => Assert.True(SecretScope().Match(g.Scope).Value == g.Scope,
+            $"The web's identity is Key Vault Secrets User on {(g.Scope.Length > 0 ? g.Scope : "its module's resource group")}, not on one secret."));
+        Assert.Equal(readsFromTemplate, reads.ToHashSet());
+
+        // AcrPull on the registry, to pull the web's image; nothing else.
+        var pull = Assert.Single(grants, g => g.Role != KeyVaultSecretsUser);
+        Assert.Equal(AcrPull, pull.Role);
+        Assert.StartsWith("resourceId('Microsoft.ContainerRegistry/registries', ", pull.Scope, StringComparison.Ordinal);
+
+        // The api's identity keeps the vault: its migrations read the notes database's string and the web's.
+        Assert.Contains(RoleAssignmentsOf(main, apiModule),
+            g => g.Role == KeyVaultSecretsUser && g.Scope.StartsWith("resourceId('Microsoft.KeyVault/vaults', ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -220,7 +326,7 @@ public sealed partial class AzdContractTests
 
             var registry = Assert.Single(configuration["registries"]!.AsArray())!;
             Assert.Equal(image.Split('/')[0], registry["server"]!.GetValue<string>());
-            Assert.Equal(IdentityId, registry["identity"]!.GetValue<string>());
+            Assert.Equal(IdentityOf(service), registry["identity"]!.GetValue<string>());
             Assert.Equal(external, configuration["ingress"]!["external"]!.GetValue<bool>());
             Assert.Equal(8080, configuration["ingress"]!["targetPort"]!.GetValue<long>());
             var scale = app["properties"]!["template"]!["scale"]!;
@@ -256,7 +362,7 @@ public sealed partial class AzdContractTests
 
         var generated = parameters.Select(p => (p.Key, Match: SecretOrRandomPassword().Match(p.Value!["value"]!.GetValue<string>())))
             .Where(p => p.Match.Success).ToList();
-        Assert.Equal(["apiKeyEncryptionKey", "postgresAdminPassword", "webKeyEncryptionKey"], generated.Select(g => g.Key).Order());
+        Assert.Equal(["apiKeyEncryptionKey", "postgresAdminPassword", "webKeyEncryptionKey", "webKeyRingPassword"], generated.Select(g => g.Key).Order());
         foreach (var (parameter, match) in generated)
         {
             Assert.Equal("AZURE_KEY_VAULT_NAME", match.Groups["vault"].Value);
@@ -265,6 +371,99 @@ public sealed partial class AzdContractTests
             Assert.Matches($@"name: '{Regex.Escape(secret)}'\s+properties: \{{\s+value: \w+", keyVault);
             Assert.Contains($"{parameter}: {parameter}", main, StringComparison.Ordinal);
         }
+    }
+
+    private static string IdentityOf(string service) => service == "web" ? WebIdentityId : IdentityId;
+
+    /// <summary>The resources of a compiled template: an object by symbolic name (languageVersion 2.0) or an array.</summary>
+    private static IEnumerable<JsonObject> Resources(JsonObject template) => template["resources"] switch
+    {
+        JsonObject symbolic => symbolic.Select(r => r.Value!.AsObject()),
+        JsonArray list => list.Select(r => r!.AsObject()),
+        _ => [],
+    };
+
+    /// <summary>The module (its symbolic name in the compiled main.bicep) whose identity an output of main.bicep is.</summary>
+    private static string IdentityModule(JsonObject main, string output)
+    {
+        var value = main["outputs"]![output]!["value"]!.GetValue<string>();
+        var match = ModuleOutput().Match(value);
+        Assert.True(match.Success, $"Output {output} is {value}, not a module's output.");
+        return match.Groups["module"].Value;
+    }
+
+    /// <summary>
+    /// Every role assignment the compiled main.bicep makes, its modules included, to the principal of the identity that
+    /// module <paramref name="identityModule"/> declares: the built-in role's id, the scope as an ARM expression without
+    /// its brackets (empty: the deployment's own scope), and the module whose expression it is.
+    /// </summary>
+    private static HashSet<(string Role, string Scope, string Module)> RoleAssignmentsOf(JsonObject main, string identityModule)
+    {
+        var principal = $"[reference('{identityModule}').outputs.principalId.value]";
+        var grants = new HashSet<(string, string, string)>();
+        foreach (var (name, resource) in main["resources"]!.AsObject().Select(r => (r.Key, r.Value!.AsObject())))
+        {
+            switch (resource["type"]!.GetValue<string>())
+            {
+                case "Microsoft.Authorization/roleAssignments" when resource["properties"]!["principalId"]!.GetValue<string>() == principal:
+                    grants.Add(Grant(main, resource, ""));
+                    break;
+                case "Microsoft.Resources/deployments":
+                    // So that every assignment in a module is traced to its principal: the principal reaches the module only
+                    // as a whole parameter, each assignment there names its principal by a parameter, and the module
+                    // nests no deployment of its own.
+                    var parameters = resource["properties"]!["parameters"]!.AsObject();
+                    Assert.All(Strings(parameters).Where(v => v.Contains(principal[1..^1], StringComparison.Ordinal)), v => Assert.Equal(principal, v));
+                    var bound = parameters.Where(p => p.Value!["value"] is JsonValue value && value.ToString() == principal)
+                        .Select(p => $"[parameters('{p.Key}')]").ToHashSet();
+                    var nested = resource["properties"]!["template"]!.AsObject();
+                    Assert.DoesNotContain(Resources(nested), r => r["type"]!.GetValue<string>() == "Microsoft.Resources/deployments");
+                    foreach (var assignment in Resources(nested).Where(r => r["type"]!.GetValue<string>() == "Microsoft.Authorization/roleAssignments"))
+                    {
+                        var assignee = assignment["properties"]!["principalId"]!.GetValue<string>();
+                        Assert.Matches(ParameterReference(), assignee);
+                        if (bound.Contains(assignee))
+                        {
+                            grants.Add(Grant(nested, assignment, name));
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return grants;
+
+        static (string, string, string) Grant(JsonObject template, JsonObject assignment, string module)
+        {
+            var role = assignment["properties"]!["roleDefinitionId"]!.GetValue<string>();
+            role = VariableReference().Replace(role, v => $"'{template["variables"]![v.Groups["name"].Value]!.GetValue<string>()}'");
+            var id = RoleDefinitionId().Match(role);
+            Assert.True(id.Success, $"Role assignment {assignment["name"]} names no built-in role by its id: {role}");
+            var scope = assignment["scope"]?.GetValue<string>() ?? "";
+            return (id.Groups["id"].Value, scope.StartsWith('[') ? scope[1..^1] : scope, module);
+        }
+    }
+
+    /// <summary>Every string in a JSON tree.</summary>
+    private static IEnumerable<string> Strings(JsonNode? node) => node switch
+    {
+        JsonObject obj => obj.SelectMany(p => Strings(p.Value)),
+        JsonArray array => array.SelectMany(Strings),
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => [value.GetValue<string>()],
+        _ => [],
+    };
+
+    /// <summary>The Key Vault secret a ..._KV_URL output of main.bicep is the URL of, in the shape of a role assignment's scope.</summary>
+    private static (string Role, string Scope, string Module) SecretOutput(JsonObject main, string output)
+    {
+        var value = main["outputs"]![output]!["value"]!.GetValue<string>();
+        var module = ModuleOutput().Match(value);
+        Assert.True(module.Success, $"Output {output} is {value}, not a module's output.");
+        var uri = main["resources"]![module.Groups["module"].Value]!["properties"]!["template"]!["outputs"]![module.Groups["output"].Value]!["value"]!.GetValue<string>();
+        var secret = SecretScope().Match(uri);
+        Assert.True(secret.Success, $"Output {output} is {uri}, not the URI of a Key Vault secret.");
+        return (KeyVaultSecretsUser, secret.Value, module.Groups["module"].Value);
     }
 
     private static IEnumerable<JsonObject> Containers(JsonObject app) =>
@@ -300,6 +499,8 @@ public sealed partial class AzdContractTests
                 "AZURE_CONTAINER_APPS_ENVIRONMENT_ID" => "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-notejam-dev/providers/Microsoft.App/managedEnvironments/cae-abc123",
                 "AZURE_CONTAINER_APPS_ENVIRONMENT_DEFAULT_DOMAIN" => "proudsea-12345678.westeurope.azurecontainerapps.io",
                 "MANAGED_IDENTITY_CLIENT_ID" => "11111111-1111-1111-1111-111111111111",
+                "NOTEJAM_WEB_IDENTITY_ID" => WebIdentityId,
+                "NOTEJAM_WEB_IDENTITY_CLIENT_ID" => "22222222-2222-2222-2222-222222222222",
                 "NOTEJAM_SMTP_CREDENTIAL_KV_URL" => smtp ? "https://kv-abc123.vault.azure.net/secrets/smtp-password" : "",
                 _ when output.EndsWith("_KV_URL", StringComparison.Ordinal) =>
                     $"https://kv-abc123.vault.azure.net/secrets/{output.ToLowerInvariant().Replace('_', '-')}",
@@ -318,6 +519,25 @@ public sealed partial class AzdContractTests
 
         return environment;
     }
+
+    [GeneratedRegex(@"^\[reference\('(?<module>\w+)'\)\.outputs\.(?<output>\w+)\.value\]$")]
+    private static partial Regex ModuleOutput();
+
+    [GeneratedRegex(@"^\[parameters\('\w+'\)\]$")]
+    private static partial Regex ParameterReference();
+
+    [GeneratedRegex(@"variables\('(?<name>\w+)'\)")]
+    private static partial Regex VariableReference();
+
+    [GeneratedRegex(@"^\[?subscriptionResourceId\('Microsoft\.Authorization/roleDefinitions', '(?<id>[0-9a-f-]{36})'\)\]?$")]
+    private static partial Regex RoleDefinitionId();
+
+    // resourceId('Microsoft.KeyVault/vaults/secrets', <vault>, <secret>): a secret, not the vault.
+    [GeneratedRegex(@"resourceId\('Microsoft\.KeyVault/vaults/secrets', (?:parameters|variables)\('\w+'\), '[^']+'\)")]
+    private static partial Regex SecretScope();
+
+    [GeneratedRegex(@"'(?<name>[^']+)'\)$")]
+    private static partial Regex SecretName();
 
     [GeneratedRegex(@"^\$\(secretOrRandomPassword \$\{(?<vault>[A-Z_]+)\} (?<secret>[A-Za-z0-9-]+)\)$")]
     private static partial Regex SecretOrRandomPassword();

@@ -6,6 +6,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using Notejam.Api.Data;
 using Notejam.Api.Users;
 
@@ -28,6 +30,27 @@ public sealed class ApiFactory : WebApplicationFactory<NotejamDb>, IAsyncLifetim
     public string ConnectionString { get; private set; } = "";
 
     public CapturedMail Mail { get; } = new();
+
+    /// <summary>
+    /// The web's own database and role beside this API's (a role per test database, as roles are the whole server's),
+    /// made on first use by the code `migrate` runs.
+    /// </summary>
+    public Task<string> WebKeyRingAsync() => _webKeyRing ??= ProvisionWebKeyRingAsync();
+
+    private Task<string>? _webKeyRing;
+
+    private async Task<string> ProvisionWebKeyRingAsync()
+    {
+        var notes = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var web = new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            Database = $"{notes.Database}_web",
+            Username = $"{notes.Database}_web",
+            Password = $"test-web-{Guid.NewGuid():N}",
+        }.ConnectionString;
+        await WebKeyRingDatabase.ProvisionAsync(ConnectionString, web, NullLogger.Instance);
+        return web;
+    }
 
     public async Task InitializeAsync()
     {
@@ -73,6 +96,11 @@ public sealed class ApiFactory : WebApplicationFactory<NotejamDb>, IAsyncLifetim
         await DisposeAsync();
         if (_postgres is not null)
         {
+            if (_webKeyRing is not null)
+            {
+                await _postgres.DropWebKeyRingAsync(await _webKeyRing);
+            }
+
             await _postgres.DropDatabaseAsync(ConnectionString);
         }
     }

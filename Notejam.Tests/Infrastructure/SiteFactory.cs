@@ -14,9 +14,13 @@ public sealed class SiteFactory : IAsyncLifetime
 
     public WebFactory Web { get; private set; } = null!;
 
+    /// <summary>The web's own database (its key ring), as its own role: the web is given nothing of the notes database.</summary>
+    public string WebKeyRing { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         await ((IAsyncLifetime)Api).InitializeAsync();
+        WebKeyRing = await Api.WebKeyRingAsync();
         Web = StartWeb(ServerAddress.Of(Api));
     }
 
@@ -25,7 +29,7 @@ public sealed class SiteFactory : IAsyncLifetime
     {
         for (var attempt = 1; ; attempt++)
         {
-            var web = new WebFactory(Api.ConnectionString, api, configure);
+            var web = new WebFactory(WebKeyRing, api, configure);
             try
             {
                 web.UseKestrel(0);
@@ -63,12 +67,12 @@ public sealed class SiteFactory : IAsyncLifetime
     }
 }
 
-public sealed class WebFactory(string connectionString, Uri api, Action<IWebHostBuilder>? configure) : WebApplicationFactory<KeyRingDb>
+public sealed class WebFactory(string keyRingConnectionString, Uri api, Action<IWebHostBuilder>? configure) : WebApplicationFactory<KeyRingDb>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseSetting("ConnectionStrings:notejam", connectionString);
+        builder.UseSetting($"ConnectionStrings:{KeyRingDb.ConnectionName}", keyRingConnectionString);
         builder.UseSetting("Notejam:ApiUrl", api.ToString());
         builder.UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, ApiFactory.WebKeyEncryptionKey);
         // The test client plays the ingress in front of the site: what it forwards is believed.

@@ -38,6 +38,14 @@ public sealed class TestPostgres
         await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
     }
 
+    /// <summary>Drops what `migrate` made for the web beside <paramref name="webConnectionString"/>: its database and its role.</summary>
+    public async Task DropWebKeyRingAsync(string webConnectionString)
+    {
+        await DropDatabaseAsync(webConnectionString);
+        var role = new NpgsqlConnectionStringBuilder(webConnectionString).Username;
+        await ExecuteAsync($"DROP ROLE IF EXISTS {role}");
+    }
+
     private async Task ExecuteAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(ServerConnectionString);

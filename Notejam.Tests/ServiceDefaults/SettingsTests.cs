@@ -18,9 +18,10 @@ public sealed class SettingsTests(SiteFactory site)
     [InlineData("Notejam:ApiUrl", "ftp://api/")]
     [InlineData("Notejam:ShutdownDelay", "-00:00:05")]
     [InlineData("Notejam:TrustedProxyNetworks", "everyone")]
+    [InlineData("ConnectionStrings:webkeyring", "")]
     public void The_web_refuses_to_start_with_a_bad_setting_and_names_it(string key, string value)
     {
-        using var web = new WebFactory(site.Api.ConnectionString, ServerAddress.Of(site.Api), builder => builder.UseSetting(key, value));
+        using var web = new WebFactory(site.WebKeyRing, ServerAddress.Of(site.Api), builder => builder.UseSetting(key, value));
         web.UseKestrel(0);
 
         var failure = Record.Exception(web.StartServer);

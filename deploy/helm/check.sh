@@ -13,17 +13,19 @@
 #    other branches.
 # 3. helm template of the same seven into files (and helm package), and NOTES.txt (client addresses
 #    behind ingress-nginx, the test pod's logs, the custom-metric adapter, a fresh trial database).
-# 4. Renders that must fail: no database, two databases, contradictory PDB or HPA values, one
+# 4. Renders that must fail: no database, two databases, an external database without the web's own
+#    (webKeyRing), the web's own given twice or as the notes database's, contradictory PDB or HPA values, one
 #    key-encryption key for both services, trusted proxies that are not CIDRs or trust everyone (/0),
 #    a ServiceMonitor or custom metric without /metrics, values the schema does not know, a
 #    Kubernetes older than the chart supports.
 # 5. Rules read from the sources: no values file opens forwarded-header trust to everyone; the trial
-#    PostgreSQL's password is read back with lookup.
+#    PostgreSQL's password and the web's own role's password are read back with lookup.
 # 6. validate.mjs on each render: every manifest against the Kubernetes schemas (kubernetes-models),
 #    no unknown fields, and the chart's own rules (probes, rollout, security, resources, HPA, PDB,
 #    the migration hook, the test hook, the ingress and its body size against the web's import limit
 #    in Notejam.Web/Pages/Settings/ImportLimits.cs, trusted proxies, secrets, the kept PostgreSQL
-#    password, settings, component labels; HPAs on resource metrics only with the default values).
+#    password, settings, the web's own database and never the notes database's credentials, component
+#    labels; HPAs on resource metrics only with the default values).
 # 7. The component labels the .NET manifest test looks for in the templates.
 #
 # Needs bash, node and npm (the npm registry reachable on the first run), tar, and unzip or python3
@@ -149,7 +151,8 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # The configurations checked.
-default_args=(--set "database.connectionString=Host=db.example.com;Database=notejam;Username=notejam;Password=check-only-password;SSL Mode=Require")
+default_args=(--set "database.connectionString=Host=db.example.com;Database=notejam;Username=notejam;Password=check-only-password;SSL Mode=Require"
+  --set "webKeyRing.connectionString=Host=db.example.com;Port=5432;Database=notejam_web;Username=notejam_web;Password=check-only-web-password;SSL Mode=Require")
 # The environments the delivery workflow deploys (.github/workflows/deliver.yml): production has the
 # ServiceMonitor, the Grafana dashboard and the custom-metric HPA on; dev the trial PostgreSQL with its
 # Velero hook.
@@ -159,9 +162,10 @@ dev_args=(-f "$chart/values-dev.yaml")
 postgresql_args=(--set postgresql.enabled=true --set postgresql.auth.password=check-only-pg-password --set networkPolicy.enabled=true)
 # The default values with both HPAs (and /metrics) on: what they scale on by default.
 autoscaling_args=("${default_args[@]}" --set api.autoscaling.enabled=true --set web.autoscaling.enabled=true --set metrics.enabled=true)
-# The other branches of the templates: an existing Secret and ServiceAccount, no Ingress, SMTP with a
+# The other branches of the templates: existing Secrets (the web's own database under another key) and ServiceAccount, no Ingress, SMTP with a
 # chart-stored password, one HPA, a minAvailable PDB, no preStop sleep, telemetry, pull secrets.
-variant_args=(--set database.existingSecret=notejam-db --set serviceAccount.create=false --set serviceAccount.name=notejam
+variant_args=(--set database.existingSecret=notejam-db --set webKeyRing.existingSecret=notejam-web-db --set webKeyRing.existingSecretKey=webConnectionString
+  --set serviceAccount.create=false --set serviceAccount.name=notejam
   --set ingress.enabled=false --set publicUrl=https://notes.example.org --set smtp.host=smtp.example.org
   --set smtp.password=check-only-smtp-password --set web.autoscaling.enabled=true --set api.podDisruptionBudget.minAvailable=1
   --set api.podDisruptionBudget.maxUnavailable=null --set preStopSleepSeconds=0 --set otel.endpoint=http://otel:4317
@@ -285,6 +289,15 @@ must_fail() { # <description> <expected message> <helm args...>
 must_fail "no database" "the database is not set"
 must_fail "two databases" "set only one of database.connectionString" \
   --set database.connectionString=Host=x --set database.existingSecret=db
+# The web gets a database of its own, never the notes database's credentials: with an external database it must be named.
+must_fail "an external database without the web's own (webKeyRing)" "set webKeyRing.existingSecret" \
+  --set "database.connectionString=Host=db.example.com;Database=notejam;Username=notejam;Password=x"
+must_fail "an existing Secret for the database without the web's own (webKeyRing)" "the web's own database is not set" \
+  --set database.existingSecret=notejam-db
+must_fail "the web's own database given twice" "set only one of webKeyRing.connectionString and webKeyRing.existingSecret" \
+  "${default_args[@]}" --set webKeyRing.existingSecret=notejam-web-db
+must_fail "the web's own database being the notes database's Secret" "webKeyRing names the notes database's own connection string" \
+  --set database.existingSecret=notejam-db --set webKeyRing.existingSecret=notejam-db
 must_fail "both minAvailable and maxUnavailable" "set only one of minAvailable and maxUnavailable" \
   "${default_args[@]}" --set api.podDisruptionBudget.minAvailable=1
 must_fail "maxReplicas below minReplicas" "maxReplicas must be at least minReplicas" \
@@ -352,6 +365,17 @@ if grep -qF 'lookup "v1" "Secret" .Release.Namespace (include "notejam.postgresq
   pass "the trial PostgreSQL's Secret takes its password from notejam.postgresql.password, which reads the existing Secret back with lookup"
 else
   fail "the trial PostgreSQL's password is not read back from its existing Secret with lookup (a new one on every upgrade)"
+fi
+
+# Likewise the trial's password of the web's own role (notejam.webKeyRing.password): a new one on an upgrade would be
+# set by the pre-upgrade migration while the running web pods still log in with the old one.
+web_password_helper="$(awk '/define "notejam.webKeyRing.password"/ { on = 1 } on && /^\{\{\/\*/ { exit } on' "$chart/templates/_helpers.tpl")"
+if grep -qF 'lookup "v1" "Secret" .Release.Namespace (include "notejam.webKeyRing.fullname" .)' <<<"$web_password_helper" &&
+   grep -qF 'include "notejam.webKeyRing.password"' "$chart/templates/_helpers.tpl" &&
+   grep -qF 'include "notejam.webKeyRing.password"' "$chart/templates/web-database-secret.yaml"; then
+  pass "the trial's password of the web's own role comes from notejam.webKeyRing.password, which reads its Secret back with lookup"
+else
+  fail "the trial's password of the web's own role is not read back from its Secret with lookup (a new one on every upgrade)"
 fi
 
 section "validate.mjs: schemas, unknown fields and the chart's rules"

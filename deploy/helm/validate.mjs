@@ -12,7 +12,8 @@
 //      type declarations that ship with kubernetes-models;
 // then checks what no schema says about this chart: probes, rollout strategy, security context,
 // resources, autoscaling, disruption budgets, the migration hook, the ingress, where secrets come
-// from, and the component labels. With --import-limits (Notejam.Web's ImportLimits.cs) every
+// from, that the web gets its own database's connection string and never the notes database's, and the
+// component labels. With --import-limits (Notejam.Web's ImportLimits.cs) every
 // ingress-nginx Ingress to the web must let the site's largest import request through; with
 // --resource-metrics-only every HPA must scale on resource metrics only (the chart's default). It
 // prints one line per check and exits 1 if any failed.
@@ -439,9 +440,12 @@ for (const job of jobs.filter((j) => componentOf(j) === 'migrations')) {
     else if (!events.every((e) => hookEvents(doc).includes(e))) problems.push(`${what} ${kind}/${name} is not created for every event of the Job`);
     else if (hookWeight(doc) >= hookWeight(job)) problems.push(`${what} ${kind}/${name} has hook-weight ${hookWeight(doc)}, not below the Job's ${hookWeight(job)}`);
   };
-  const connection = (container?.env ?? []).find((e) => e.name === 'ConnectionStrings__notejam');
-  if (!connection?.valueFrom?.secretKeyRef) problems.push('ConnectionStrings__notejam does not come from a secretKeyRef');
-  else ready('Secret', connection.valueFrom.secretKeyRef.name, 'its connection string');
+  // Both connection strings: the notes database's, and the web's own, from which `migrate` makes the web's role and database.
+  for (const name of ['ConnectionStrings__notejam', 'ConnectionStrings__webkeyring']) {
+    const connection = (container?.env ?? []).find((e) => e.name === name);
+    if (!connection?.valueFrom?.secretKeyRef) problems.push(`${name} does not come from a secretKeyRef`);
+    else ready('Secret', connection.valueFrom.secretKeyRef.name, `its ${name}`);
+  }
   for (const c of containersOf(spec)) {
     for (const from of c.envFrom ?? []) {
       if (from.configMapRef) ready('ConfigMap', from.configMapRef.name, 'its envFrom');
@@ -604,7 +608,9 @@ const sensitiveName = /password|secret|connectionstring|token|apikey|api_key|enc
   const apiService = serviceOf('api');
   const problems = [];
   for (const [component, settings] of [['api', api], ['web', web]]) {
-    if (!settings.get('ConnectionStrings__notejam')?.valueFrom?.secretKeyRef) problems.push(`${component}: no ConnectionStrings__notejam from a Secret`);
+    // The api: the notes database; the web: its own database only (checked below: never the notes database's).
+    const connection = component === 'api' ? 'ConnectionStrings__notejam' : 'ConnectionStrings__webkeyring';
+    if (!settings.get(connection)?.valueFrom?.secretKeyRef) problems.push(`${component}: no ${connection} from a Secret`);
     if (settings.get('ASPNETCORE_ENVIRONMENT')?.value !== 'Production') problems.push(`${component}: ASPNETCORE_ENVIRONMENT is not Production`);
     if (!settings.get('OTEL_SERVICE_NAME')?.value) problems.push(`${component}: no OTEL_SERVICE_NAME`);
   }
@@ -648,6 +654,90 @@ const sensitiveName = /password|secret|connectionstring|token|apikey|api_key|enc
   }
   if (references.api && references.api === references.web) keyProblems.push(`the api and the web share the key-encryption key ${references.api}`);
   check('the api and the web each get their own kept DataProtection__KeyEncryptionKey from a Secret', keyProblems);
+}
+
+// Least privilege between the services: the web keeps its key ring in a database of its own, as a role of its own
+// (ConnectionStrings__webkeyring), and never gets the notes database's credentials, neither by name nor through the
+// Secret that holds them; the api does not get the web's. The migration Job gets both (it makes the web's role and
+// database). The notes database's Secrets are the ones the api and the migration Job read ConnectionStrings__notejam
+// from; where the chart renders them, their values are compared too (a copy under another name is still the key).
+{
+  const envOf = (doc) => containersOf(podSpecOf(doc)).flatMap((c) => (c.env ?? []).map((e) => ({ container: c.name, ...e })));
+  const referenceOf = (doc, name) => envOf(doc).find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+  const valueOf = (reference) => {
+    const secret = reference && secrets.find((s) => s.metadata?.name === reference.name);
+    const encoded = secret?.data?.[reference.key];
+    return encoded !== undefined ? Buffer.from(String(encoded), 'base64').toString('utf8') : secret?.stringData?.[reference.key];
+  };
+  // "Username" and "Database" of an Npgsql connection string (its keywords are case-insensitive, with synonyms).
+  const partOf = (connectionString, keys) => {
+    for (const pair of String(connectionString ?? '').split(';')) {
+      const [key, ...rest] = pair.split('=');
+      if (keys.includes(key.trim().toLowerCase().replace(/\s+/g, ' '))) return rest.join('=').trim();
+    }
+    return undefined;
+  };
+  const usernameOf = (c) => partOf(c, ['username', 'user name', 'userid', 'user id', 'uid', 'user']);
+  const databaseOf = (c) => partOf(c, ['database', 'db']);
+
+  const api = deployments.filter((d) => componentOf(d) === 'api');
+  const web = deployments.filter((d) => componentOf(d) === 'web');
+  const migrations = jobs.filter((j) => componentOf(j) === 'migrations');
+  const notesReferences = [...api, ...migrations].map((doc) => referenceOf(doc, 'ConnectionStrings__notejam')).filter(Boolean);
+  const notesSecretNames = new Set(notesReferences.map((r) => r.name));
+  const notesValues = notesReferences.map(valueOf).filter((v) => typeof v === 'string' && v.length >= 6);
+
+  const problems = [];
+  if (web.length === 0) problems.push('no web Deployment rendered');
+  for (const doc of web) {
+    const spec = podSpecOf(doc);
+    for (const container of containersOf(spec)) {
+      const where = `${id(doc)} ${container.name}`;
+      for (const env of container.env ?? []) {
+        if (env.name === 'ConnectionStrings__notejam') problems.push(`${where} env ConnectionStrings__notejam: the notes database's connection string`);
+        const reference = env.valueFrom?.secretKeyRef;
+        if (reference && notesSecretNames.has(reference.name)) {
+          problems.push(`${where} env ${env.name} reads the notes database's Secret ${reference.name} (key ${reference.key})`);
+        }
+        const value = reference ? valueOf(reference) : env.value;
+        if (value !== undefined && notesValues.some((v) => String(value).includes(v))) {
+          problems.push(`${where} env ${env.name} holds the notes database's connection string`);
+        }
+      }
+      for (const from of container.envFrom ?? []) {
+        if (from.secretRef && notesSecretNames.has(from.secretRef.name)) problems.push(`${where} envFrom the notes database's Secret ${from.secretRef.name}`);
+      }
+    }
+    for (const volume of spec?.volumes ?? []) {
+      const names = [volume.secret?.secretName, ...(volume.projected?.sources ?? []).map((source) => source.secret?.name)].filter(Boolean);
+      for (const name of names.filter((n) => notesSecretNames.has(n))) problems.push(`${id(doc)} volume ${volume.name} mounts the notes database's Secret ${name}`);
+    }
+    const own = referenceOf(doc, 'ConnectionStrings__webkeyring');
+    if (!own) problems.push(`${id(doc)}: no ConnectionStrings__webkeyring from a secretKeyRef (the web's own database)`);
+    const ownValue = valueOf(own);
+    for (const notes of notesReferences.map(valueOf).filter((v) => typeof v === 'string')) {
+      if (ownValue === undefined) break;
+      if (usernameOf(ownValue) !== undefined && usernameOf(ownValue) === usernameOf(notes)) {
+        problems.push(`${id(doc)}: ConnectionStrings__webkeyring logs in as the notes database's role ${usernameOf(notes)}`);
+      }
+      if (databaseOf(ownValue) !== undefined && databaseOf(ownValue) === databaseOf(notes)) {
+        problems.push(`${id(doc)}: ConnectionStrings__webkeyring opens the notes database ${databaseOf(notes)}`);
+      }
+    }
+  }
+  for (const doc of api) {
+    if (referenceOf(doc, 'ConnectionStrings__webkeyring') || envOf(doc).some((e) => e.name === 'ConnectionStrings__webkeyring')) {
+      problems.push(`${id(doc)}: the api gets ConnectionStrings__webkeyring, the web's own database (only the web and the migration need it)`);
+    }
+  }
+  for (const job of migrations) {
+    const notes = referenceOf(job, 'ConnectionStrings__notejam');
+    const own = referenceOf(job, 'ConnectionStrings__webkeyring');
+    if (!notes) problems.push(`${id(job)}: no ConnectionStrings__notejam from a secretKeyRef`);
+    if (!own) problems.push(`${id(job)}: no ConnectionStrings__webkeyring from a secretKeyRef (migrate makes the web's role and database from it)`);
+    if (notes && own && notes.name === own.name && notes.key === own.key) problems.push(`${id(job)}: both connection strings are ${own.name}/${own.key}`);
+  }
+  check('the web gets only its own database (ConnectionStrings__webkeyring), never the notes database\'s connection string or Secret; the migration Job gets both, the api not the web\'s', problems);
 }
 
 // Prometheus: what is scraped serves /metrics, and what is scaled on can be computed from it.

@@ -1,5 +1,15 @@
 // Key Vault (Azure RBAC, no access policies) holding what the apps must not see in plain text:
-//   notejam-connection-string  ConnectionStrings__notejam for the api, the web and the migration job
+//   notejam-connection-string  ConnectionStrings__notejam (the notes database, as its administrator) for the api and
+//                              the migrations (the api's init container); never the web's
+//   web-keyring-connection-string
+//                              ConnectionStrings__webkeyring for the web and the migrations: the web's own role and
+//                              database notejam_web on the same server, where it alone keeps its data-protection key
+//                              ring. Not made here: `migrate` creates the role (or resets its password to this one)
+//                              and the database owned by it; one made by ARM would be the administrator's.
+//   web-keyring-password       that role's password, generated like the admin password below and read back by azd's
+//                              $(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} web-keyring-password), so every later
+//                              provision writes the same connection string (a new password would be set by the next
+//                              migration while running web replicas still log in with the old one)
 //   smtp-password              Smtp__Password for the api (only when one is given)
 //   api-key-encryption-key     DataProtection__KeyEncryptionKey of the api: encrypts its key ring at rest
 //   web-key-encryption-key     the same for the web (its own: neither service can open the other's ring)
@@ -9,7 +19,12 @@
 //   postgresAdminPassword      the server's admin password, read back by azd's
 //                              $(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} postgresAdminPassword)
 //                              in main.parameters.json, so every later `azd provision` keeps it
-// The apps reference the secrets by URL through the identity. The URLs carry no version, so the
+// Who reads what (Key Vault Secrets User, Azure RBAC):
+//   the api's identity         the whole vault: the api, and its migrations, which need both connection strings
+//   the web's identity         its own two secrets only, each assigned on the secret, not the vault:
+//                              web-keyring-connection-string and web-key-encryption-key
+//   the principal running azd  the whole vault (azd reads the generated values back)
+// The apps reference the secrets by URL through their identity. The URLs carry no version, so the
 // latest one is used: Container Apps fetches a changed value within about 30 minutes, and running
 // replicas see it in their environment after a restart or in a new revision.
 
@@ -17,11 +32,17 @@ param name string
 param location string
 param tags object
 
-@description('Name of the apps\' user-assigned identity (in this resource group): gets Key Vault Secrets User.')
+@description('Name of the api\'s user-assigned identity (in this resource group): gets Key Vault Secrets User on the vault.')
 param readerIdentityName string
 
 @description('Its principal id.')
 param readerPrincipalId string
+
+@description('Name of the web\'s user-assigned identity (in this resource group): gets Key Vault Secrets User on its own two secrets only.')
+param webReaderIdentityName string
+
+@description('Its principal id.')
+param webReaderPrincipalId string
 
 @description('Principal that runs azd (AZURE_PRINCIPAL_ID); empty for none. Gets Key Vault Secrets User: azd reads postgresAdminPassword back on every provision after the first.')
 param operatorPrincipalId string = ''
@@ -46,6 +67,10 @@ param postgresAdminPassword string
 @minValue(1)
 param postgresMaxPoolSize int
 
+@description('The password of the web\'s own role (notejam_web) as azd passes it: 15 generated characters on the first provision, the stored value afterwards.')
+@secure()
+param webKeyRingPassword string
+
 @description('The api\'s key-encryption key as azd passes it: 15 generated characters on the first provision, the stored value afterwards.')
 @secure()
 param apiKeyEncryptionKey string
@@ -54,7 +79,7 @@ param apiKeyEncryptionKey string
 @secure()
 param webKeyEncryptionKey string
 
-@description('Fresh randomness of this deployment (newGuid() in main.bicep): lengthens a first, 15-character key to over 32.')
+@description('Fresh randomness of this deployment (newGuid() in main.bicep): lengthens a first, 15-character key or web password to over 32.')
 @secure()
 param keyEncryptionKeyEntropy string
 
@@ -67,10 +92,22 @@ var secretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 
 // From the identity's name, not its principal id, so the assignment's name is known before deployment.
 var readerIdentityId = resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', readerIdentityName)
+var webReaderIdentityId = resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', webReaderIdentityName)
 
 // Npgsql syntax. The password is single-quoted (a quote inside doubled) so that any character the
 // server accepts survives; azd's generated passwords are letters and digits only.
 var connectionString = 'Host=${postgresHost};Port=5432;Database=${postgresDatabase};Username=${postgresAdminLogin};Password=\'${replace(postgresAdminPassword, '\'', '\'\'')}\';SSL Mode=Require;Maximum Pool Size=${postgresMaxPoolSize}'
+
+// The web's own: same server, its own role and database (names fixed: the migration makes them from this string). Its
+// key ring needs few connections, so a small pool, and never more than the api's: the server's connection budget
+// ((api + web replicas + 1) x postgresMaxPoolSize) still holds.
+var webKeyRingRole = 'notejam_web'
+var webKeyRingDatabase = 'notejam_web'
+var webKeyRingMaxPoolSize = min(postgresMaxPoolSize, 10)
+var webKeyRingPasswordValue = length(webKeyRingPassword) >= 32
+  ? webKeyRingPassword
+  : '${webKeyRingPassword}${replace(guid(keyEncryptionKeyEntropy, 'web-keyring-password'), '-', '')}'
+var webKeyRingConnectionString = 'Host=${postgresHost};Port=5432;Database=${webKeyRingDatabase};Username=${webKeyRingRole};Password=\'${replace(webKeyRingPasswordValue, '\'', '\'\'')}\';SSL Mode=Require;Maximum Pool Size=${webKeyRingMaxPoolSize}'
 
 resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
@@ -132,6 +169,23 @@ resource connectionStringSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' =
   }
 }
 
+resource webKeyRingConnectionStringSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
+  parent: vault
+  name: 'web-keyring-connection-string'
+  properties: {
+    value: webKeyRingConnectionString
+    contentType: 'Npgsql connection string of the web\'s own database'
+  }
+}
+
+resource webKeyRingPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
+  parent: vault
+  name: 'web-keyring-password'
+  properties: {
+    value: webKeyRingPasswordValue
+  }
+}
+
 resource adminPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
   parent: vault
   name: 'postgresAdminPassword'
@@ -158,6 +212,28 @@ resource readerSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   }
 }
 
+// The web's identity: on each of its secrets, never on the vault (an assignment on the vault would let it read every
+// secret, the notes database's connection string and the admin password among them).
+resource webReaderKeyRingConnectionString 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: webKeyRingConnectionStringSecret
+  name: guid(webKeyRingConnectionStringSecret.id, webReaderIdentityId, secretsUserRoleId)
+  properties: {
+    principalId: webReaderPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUserRoleId)
+  }
+}
+
+resource webReaderKeyEncryptionKey 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: webKeyEncryptionKeySecret
+  name: guid(webKeyEncryptionKeySecret.id, webReaderIdentityId, secretsUserRoleId)
+  properties: {
+    principalId: webReaderPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUserRoleId)
+  }
+}
+
 resource operatorSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
   scope: vault
   name: guid(vault.id, operatorPrincipalId, secretsUserRoleId)
@@ -170,6 +246,7 @@ resource operatorSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01
 
 output name string = vault.name
 output connectionStringSecretUri string = connectionStringSecret.properties.secretUri
+output webKeyRingConnectionStringSecretUri string = webKeyRingConnectionStringSecret.properties.secretUri
 output apiKeyEncryptionKeySecretUri string = apiKeyEncryptionKeySecret.properties.secretUri
 output webKeyEncryptionKeySecretUri string = webKeyEncryptionKeySecret.properties.secretUri
 // Where the SMTP password is; empty when none was given (the api template then references none).

@@ -74,7 +74,7 @@ param administratorLogin string
 @secure()
 param administratorLoginPassword string
 
-@description('The database the api and the web use.')
+@description('The notes database, the api\'s. (The web\'s own, notejam_web, is made by the migrations as its role\'s, not here.)')
 param databaseName string = 'notejam'
 
 resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2025-08-01' = {

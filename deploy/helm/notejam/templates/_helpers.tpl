@@ -143,6 +143,18 @@ depends on them, so `helm template` fails early with a message saying what to se
 {{- if and .Values.database.existingSecret (not .Values.database.existingSecretKey) }}
 {{- fail "notejam: database.existingSecretKey must name the key of the connection string in database.existingSecret." }}
 {{- end }}
+{{- if and .Values.webKeyRing.connectionString .Values.webKeyRing.existingSecret }}
+{{- fail "notejam: set only one of webKeyRing.connectionString and webKeyRing.existingSecret." }}
+{{- end }}
+{{- if and .Values.webKeyRing.existingSecret (not .Values.webKeyRing.existingSecretKey) }}
+{{- fail "notejam: webKeyRing.existingSecretKey must name the key of the web's connection string in webKeyRing.existingSecret." }}
+{{- end }}
+{{- if not (or .Values.postgresql.enabled .Values.webKeyRing.connectionString .Values.webKeyRing.existingSecret) }}
+{{- fail "notejam: the web's own database is not set. With an external database (database.connectionString or database.existingSecret) set webKeyRing.existingSecret (an existing Secret with the web's Npgsql connection string, key webKeyRing.existingSecretKey) or webKeyRing.connectionString: Host=<the notes database's server>;Port=5432;Database=notejam_web;Username=notejam_web;Password=<a password of its own>;SSL Mode=Require. The migration makes that role and database; the web never gets database.*." }}
+{{- end }}
+{{- if or (and .Values.webKeyRing.connectionString (eq .Values.webKeyRing.connectionString .Values.database.connectionString)) (and .Values.webKeyRing.existingSecret (eq .Values.webKeyRing.existingSecret .Values.database.existingSecret) (eq .Values.webKeyRing.existingSecretKey .Values.database.existingSecretKey)) }}
+{{- fail "notejam: webKeyRing names the notes database's own connection string (database.*): give the web a role and a database of its own (notejam_web)." }}
+{{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
 {{- fail "notejam: metrics.serviceMonitor needs metrics.enabled (without it there is no /metrics to scrape)." }}
 {{- end }}
@@ -222,7 +234,7 @@ connection strings built from it agree.
 {{- end }}
 {{- end }}
 
-{{/* Where the api and web pods read the connection string: a Secret name and key. */}}
+{{/* Where the api pods read the notes database's connection string: a Secret name and key. */}}
 {{- define "notejam.database.secretName" -}}
 {{- default (include "notejam.fullname" .) .Values.database.existingSecret }}
 {{- end }}
@@ -237,6 +249,71 @@ existing Secret, or a hook Secret of its own created just before it.
 */}}
 {{- define "notejam.migrations.secretName" -}}
 {{- default (include "notejam.migrations.fullname" .) .Values.database.existingSecret }}
+{{- end }}
+
+{{/*
+The web's own database, where it alone keeps its data-protection key ring (ConnectionStrings__webkeyring): the role
+notejam_web and the database notejam_web on the notes database's server, which the migration makes (or whose password
+it resets) from this very string. The web never gets database.* (the notes database's credentials).
+  - webKeyRing.existingSecret: the user's Secret;
+  - webKeyRing.connectionString: stored by the chart in "<release>-notejam-web-database";
+  - neither, with the trial PostgreSQL: composed by the chart into that Secret, with a password of its own.
+*/}}
+{{- define "notejam.webKeyRing.fullname" -}}
+{{- printf "%s-web-database" (include "notejam.fullname" .) }}
+{{- end }}
+
+{{/*
+The trial PostgreSQL's password of the web's role: the one already in "<release>-notejam-web-database" (read back with
+lookup on every upgrade: a new one would be set by the pre-upgrade migration while the running web pods still use the
+old one), else a new random one. Computed once per render and remembered, so the Secrets and the checksum agree.
+*/}}
+{{- define "notejam.webKeyRing.password" -}}
+{{- if not (hasKey .Values.webKeyRing "resolvedPassword") }}
+{{- $password := "" }}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "notejam.webKeyRing.fullname" .) }}
+{{- if and $existing $existing.data (hasKey $existing.data "password") }}
+{{- $password = index $existing.data "password" | b64dec }}
+{{- else }}
+{{- $password = randAlphaNum 32 }}
+{{- end }}
+{{- $_ := set .Values.webKeyRing "resolvedPassword" $password }}
+{{- end }}
+{{- .Values.webKeyRing.resolvedPassword }}
+{{- end }}
+
+{{/* Whether the chart composes the web's connection string itself (the trial PostgreSQL, nothing given). */}}
+{{- define "notejam.webKeyRing.composed" -}}
+{{- if and .Values.postgresql.enabled (not .Values.webKeyRing.connectionString) (not .Values.webKeyRing.existingSecret) }}true{{ end }}
+{{- end }}
+
+{{/* The web's connection string the chart stores (webKeyRing.connectionString or the composed one); empty with an existing Secret. */}}
+{{- define "notejam.webKeyRing.connectionString" -}}
+{{- if .Values.webKeyRing.existingSecret }}
+{{- else if .Values.webKeyRing.connectionString }}
+{{- .Values.webKeyRing.connectionString }}
+{{- else if .Values.postgresql.enabled }}
+{{- printf "Host=%s;Port=5432;Database=notejam_web;Username=notejam_web;Password=%s" (include "notejam.postgresql.fullname" .) (include "notejam.webKeyRing.password" .) }}
+{{- end }}
+{{- end }}
+
+{{/* Where the web pods read it: a Secret name and key. */}}
+{{- define "notejam.webKeyRing.secretName" -}}
+{{- default (include "notejam.webKeyRing.fullname" .) .Values.webKeyRing.existingSecret }}
+{{- end }}
+{{- define "notejam.webKeyRing.secretKey" -}}
+{{- if .Values.webKeyRing.existingSecret }}{{ .Values.webKeyRing.existingSecretKey }}{{ else }}connectionString{{ end }}
+{{- end }}
+
+{{/*
+Where the migration hook reads it (it makes the web's role and database from it): like the notes database's string,
+the user's existing Secret or the hook Secret of its own (key webKeyRingConnectionString), never the release's.
+*/}}
+{{- define "notejam.migrations.webKeyRing.secretName" -}}
+{{- default (include "notejam.migrations.fullname" .) .Values.webKeyRing.existingSecret }}
+{{- end }}
+{{- define "notejam.migrations.webKeyRing.secretKey" -}}
+{{- if .Values.webKeyRing.existingSecret }}{{ .Values.webKeyRing.existingSecretKey }}{{ else }}webKeyRingConnectionString{{ end }}
 {{- end }}
 
 {{/*
