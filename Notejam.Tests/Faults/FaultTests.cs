@@ -20,6 +20,8 @@ namespace Notejam.Tests.Faults;
 [Collection(AppHostTests.Name)]
 public sealed class FaultTests(AppHostFixture topology, ITestOutputHelper output) : IAsyncLifetime
 {
+    private readonly TopologyFaults faults = new(topology);
+
     private const int People = 20;
     private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(5);
     private static int _tableStarted;
@@ -27,49 +29,51 @@ public sealed class FaultTests(AppHostFixture topology, ITestOutputHelper output
     [Fact]
     public async Task A_database_outage_of_10_s_is_answered_cleanly_and_loses_nothing()
     {
-        await WaitUntilRunningAsync("api");
-        var apiBefore = ApiProcesses();
+        await faults.WaitUntilRunningAsync("api");
+        var apiBefore = faults.ApiProcesses();
         using var probe = await SiteUser.SignUpAndInAsync(new SiteBrowser(Site));
         using var load = await SiteLoad.StartAsync(Site, People, writeShare: 0.3);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         var outageStarted = load.Elapsed;
-        await StopPostgresAsync();
+        await faults.StopPostgresAsync();
         await Task.Delay(TimeSpan.FromSeconds(10));
-        await ExecuteAsync("postgres", KnownResourceCommands.StartCommand);
+        await faults.StartPostgresAsync();
         var back = load.Elapsed;
-        var recovered = await FirstSuccessAfterAsync(probe, load, back);
+        await Eventually.WhenAsync(async () => (await probe.Browser.GetAsync("/")).Status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), () => "the probe's notes page again after PostgreSQL returned");
+        var recovered = load.Elapsed;
         await Task.Delay(TimeSpan.FromSeconds(4));
         var result = await load.StopAsync();
-        var writes = await result.CheckWritesAsync(await ConnectionStringAsync());
+        var writes = await result.CheckWritesAsync(await faults.NotesConnectionStringAsync());
 
         Report("Database outage", $"PostgreSQL stopped (fast shutdown) at {Seconds(outageStarted)}, started again at {Seconds(back)}, " +
             $"10 s down, {People} people, 30% writes", result, writes,
-            $"first success {Seconds(recovered - back)} after PostgreSQL was started; api processes unchanged: {ApiProcesses().SetEquals(apiBefore)}");
+            $"first success {Seconds(recovered - back)} after PostgreSQL was started; api processes unchanged: {faults.ApiProcesses().SetEquals(apiBefore)}");
         Assert.Empty(result.Broken);
         Assert.True(result.Slowest < SiteLoad.ClientTimeout, $"A request took {result.Slowest}");
         Assert.True(recovered - back <= Recovery, $"The site answered again only {recovered - back} after PostgreSQL returned");
         Assert.Equal(0, writes.Lost);
         Assert.Equal(0, writes.Duplicated);
         Assert.True(writes.Acknowledged > 0);
-        Assert.Equal(apiBefore, ApiProcesses());
+        Assert.Equal(apiBefore, faults.ApiProcesses());
         Assert.All(result.Outcomes.Where(o => o.At > recovered + TimeSpan.FromSeconds(1)), o => Assert.True(o.Succeeded, $"{o}"));
     }
 
     [Fact]
     public async Task When_an_api_replica_dies_the_site_keeps_serving_through_the_other()
     {
-        await WaitUntilRunningAsync("api");
-        var victim = topology.Instances("api")[0];
+        await faults.WaitUntilRunningAsync("api");
+        var victim = faults.Instances("api")[0];
         using var load = await SiteLoad.StartAsync(Site, People, writeShare: 0.1);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         var killedAt = load.Elapsed;
-        Process.GetProcessById(AppProcess(victim.ProcessId!.Value)).Kill();
+        TopologyFaults.Kill(victim);
         await Task.Delay(TimeSpan.FromSeconds(8));
         var result = await load.StopAsync();
-        var writes = await result.CheckWritesAsync(await ConnectionStringAsync());
-        await RestartAsync(victim.Id);
+        var writes = await result.CheckWritesAsync(await faults.NotesConnectionStringAsync());
+        await faults.RestartAsync(victim.Id);
 
         Report("An api replica dies", $"SIGKILL to {victim.Id} (1 of 2) at {Seconds(killedAt)}, {People} people, 10% writes", result, writes, "");
         Assert.True(result.FailedShare < 0.01, result.Describe());
@@ -80,45 +84,44 @@ public sealed class FaultTests(AppHostFixture topology, ITestOutputHelper output
     [Fact]
     public async Task On_SIGTERM_an_api_replica_turns_unready_first_and_finishes_what_it_started()
     {
-        await WaitUntilRunningAsync("api");
-        var victim = topology.Instances("api")[1];
-        var app = AppProcess(victim.ProcessId!.Value);
-        var direct = new Uri(ListeningAddress(app), "/health");
+        await faults.WaitUntilRunningAsync("api");
+        var victim = faults.Instances("api")[1];
+        var app = TopologyFaults.AppProcess(victim.ProcessId!.Value);
+        var direct = new Uri(TopologyFaults.ListeningAddress(app), "/health");
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync(direct)).StatusCode);
         using var load = await SiteLoad.StartAsync(Site, People, writeShare: 0.3);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         var signalled = Stopwatch.StartNew();
-        Signal(app, "TERM");
-        TimeSpan? unready = null;
+        TopologyFaults.Signal(app, "TERM");
         using var process = Process.GetProcessById(app);
-        while (!process.HasExited && signalled.Elapsed < TimeSpan.FromSeconds(30))
+        var unready = await Eventually.WhenAsync(async () =>
         {
             try
             {
-                if (unready is null && (await probe.GetAsync(direct)).StatusCode == HttpStatusCode.ServiceUnavailable)
-                {
-                    unready = signalled.Elapsed;
-                }
+                return (await probe.GetAsync(direct)).StatusCode == HttpStatusCode.ServiceUnavailable;
             }
             catch (HttpRequestException)
             {
-                // Not listening any more: it is on its way out.
+                // Not listening any more: it is on its way out, and never said so.
+                Assert.Fail("The replica stopped listening before /health answered 503");
+                return false;
             }
-
-            await Task.Delay(50);
+        }, TimeSpan.FromSeconds(10), () => "/health to answer 503 after SIGTERM", TimeSpan.FromMilliseconds(50));
+        using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await process.WaitForExitAsync(exit.Token);
         }
 
         var exited = signalled.Elapsed;
         await Task.Delay(TimeSpan.FromSeconds(3));
         var result = await load.StopAsync();
-        var writes = await result.CheckWritesAsync(await ConnectionStringAsync());
-        await RestartAsync(victim.Id);
+        var writes = await result.CheckWritesAsync(await faults.NotesConnectionStringAsync());
+        await faults.RestartAsync(victim.Id);
 
         Report("Graceful shutdown", $"SIGTERM to {victim.Id} (1 of 2) under load, {People} people, 30% writes", result, writes,
-            $"/health answered 503 after {(unready is { } u ? Seconds(u) : "never")}, the process exited after {Seconds(exited)}");
-        Assert.NotNull(unready);
+            $"/health answered 503 after {Seconds(unready)}, the process exited after {Seconds(exited)}");
         Assert.True(unready < TimeSpan.FromSeconds(1), $"Unready only after {unready}");
         Assert.True(exited > unready + TimeSpan.FromSeconds(2), "It stopped listening before load balancers could notice");
         Assert.Empty(result.Broken);
@@ -136,14 +139,14 @@ public sealed class FaultTests(AppHostFixture topology, ITestOutputHelper output
     [Fact]
     public async Task With_the_api_unreachable_the_site_answers_503_within_3_s_and_recovers_by_itself()
     {
-        await WaitUntilRunningAsync("api");
+        await faults.WaitUntilRunningAsync("api");
         using var person = await SiteUser.SignUpAndInAsync(new SiteBrowser(Site));
 
         // Both replicas crash (SIGKILL): nothing answers behind the api's endpoint.
-        var replicas = topology.Instances("api");
+        var replicas = faults.Instances("api");
         foreach (var replica in replicas)
         {
-            Process.GetProcessById(AppProcess(replica.ProcessId!.Value)).Kill();
+            TopologyFaults.Kill(replica);
         }
 
         var answers = new List<(HttpStatusCode Status, TimeSpan Took, string Title)>();
@@ -154,20 +157,10 @@ public sealed class FaultTests(AppHostFixture topology, ITestOutputHelper output
             answers.Add((page.Status, took.Elapsed, page.Title));
         }
 
-        await RestartAsync([.. replicas.Select(r => r.Id)]);
+        await faults.RestartAsync([.. replicas.Select(r => r.Id)]);
 
-        var started = Stopwatch.StartNew();
-        var recovered = TimeSpan.Zero;
-        while (started.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if ((await person.Browser.GetAsync("/")).Status == HttpStatusCode.OK)
-            {
-                recovered = started.Elapsed;
-                break;
-            }
-
-            await Task.Delay(100);
-        }
+        var recovered = await Eventually.WhenAsync(async () => (await person.Browser.GetAsync("/")).Status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(60), () => "pages served again after the api was started");
 
         var slowest = answers.Max(a => a.Took);
         Record("api unreachable", "both api replicas killed; 5 page reads; both started again",
@@ -176,191 +169,14 @@ public sealed class FaultTests(AppHostFixture topology, ITestOutputHelper output
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.ServiceUnavailable, a.Status));
         Assert.All(answers, a => Assert.Equal("Notejam is resting", a.Title));
         Assert.True(slowest < TimeSpan.FromSeconds(3), $"The 503 page took {slowest}");
-        Assert.NotEqual(TimeSpan.Zero, recovered);
     }
 
-    public Task InitializeAsync() => WaitUntilRunningAsync("api");
+    public Task InitializeAsync() => faults.WaitUntilRunningAsync("api");
 
     /// <summary>The next test (a browser journey, say) finds the site as before: every replica up, pages served.</summary>
-    public async Task DisposeAsync()
-    {
-        await WaitUntilRunningAsync("api");
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                var browser = new SiteBrowser(Site);
-                browser.Headers.Add("X-Forwarded-For", $"198.19.{Random.Shared.Next(1, 250)}.{Random.Shared.Next(1, 250)}");
-                using var person = await SiteUser.SignUpAndInAsync(browser);
-                for (var read = 0; read < 5; read++)
-                {
-                    Assert.Equal(HttpStatusCode.OK, (await person.Browser.GetAsync("/")).Status);
-                }
+    public Task DisposeAsync() => faults.SiteServesAgainAsync();
 
-                return;
-            }
-            catch (Exception exception) when (exception is Xunit.Sdk.XunitException or HttpRequestException && waited.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                await Task.Delay(500);
-            }
-        }
-    }
-
-    private Uri Site => topology.App.GetEndpoint("web", "http");
-
-    private Task<string> ConnectionStringAsync() => topology.App.GetConnectionStringAsync("notejam").AsTask()!;
-
-    private HashSet<int> ApiProcesses() => [.. topology.Instances("api").Select(i => i.ProcessId ?? 0)];
-
-    /// <summary>A command of the dashboard's, on a resource (every replica of it) or one instance.</summary>
-    private async Task ExecuteAsync(string resource, string command)
-    {
-        var model = topology.App.Services.GetRequiredService<DistributedApplicationModel>();
-        var result = model.Resources.SingleOrDefault(r => r.Name == resource) is { } whole
-            ? await topology.App.ResourceCommands.ExecuteCommandAsync(whole, command)
-            : await topology.App.ResourceCommands.ExecuteCommandAsync(resource, command);
-        Assert.True(result.Success, $"{command} {resource}: {result.Message}");
-    }
-
-    /// <summary>The machine's PostgreSQL gets a fast shutdown (SIGINT); a container is stopped by the AppHost.</summary>
-    private async Task StopPostgresAsync()
-    {
-        if (topology.Instances("postgres").Single().ProcessId is { } pid)
-        {
-            Signal(pid, "INT");
-        }
-        else
-        {
-            await ExecuteAsync("postgres", KnownResourceCommands.StopCommand);
-        }
-
-        var waited = Stopwatch.StartNew();
-        while (topology.Instances("postgres").Single().State == KnownResourceStates.Running && waited.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(100);
-        }
-    }
-
-    /// <summary>Starts replicas again once the AppHost has seen them go, and waits until every replica answers.</summary>
-    private async Task RestartAsync(params string[] instances)
-    {
-        foreach (var instance in instances)
-        {
-            var waited = Stopwatch.StartNew();
-            while (topology.Instances("api").Single(i => i.Id == instance).State == KnownResourceStates.Running)
-            {
-                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), $"{instance} still shows as running");
-                await Task.Delay(200);
-            }
-
-            await ExecuteAsync(instance, KnownResourceCommands.StartCommand);
-        }
-
-        await WaitUntilRunningAsync("api");
-    }
-
-    /// <summary>Until every instance of the resource has a process that answers /alive itself.</summary>
-    private async Task WaitUntilRunningAsync(string resource)
-    {
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            var alive = 0;
-            foreach (var instance in topology.Instances(resource))
-            {
-                try
-                {
-                    var answer = await probe.GetAsync(new Uri(ListeningAddress(AppProcess(instance.ProcessId ?? 0)), "/alive"));
-                    alive += answer.IsSuccessStatusCode ? 1 : 0;
-                }
-                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException or InvalidOperationException)
-                {
-                    // Not there yet.
-                }
-            }
-
-            if (alive == topology.Instances(resource).Count)
-            {
-                return;
-            }
-
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(90), $"{resource}: {string.Join(", ", topology.Instances(resource))}");
-            await Task.Delay(200);
-        }
-    }
-
-    /// <summary>When (on the load's clock) the person probing first gets their notes page again.</summary>
-    private static async Task<TimeSpan> FirstSuccessAfterAsync(SiteUser probe, SiteLoad load, TimeSpan after)
-    {
-        while (load.Elapsed < after + TimeSpan.FromSeconds(30))
-        {
-            if ((await probe.Browser.GetAsync("/")).Status == HttpStatusCode.OK)
-            {
-                return load.Elapsed;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return TimeSpan.MaxValue;
-    }
-
-    private static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
-    }
-
-    /// <summary>
-    /// The service's own process: the AppHost may run a project through `dotnet run`, whose child it then is.
-    /// Signals go to it, as Kubernetes sends them to a container's process (Linux: /proc).
-    /// </summary>
-    private static int AppProcess(int pid)
-    {
-        for (var depth = 0; depth < 3; depth++)
-        {
-            if (File.ReadAllText($"/proc/{pid}/comm").Trim().StartsWith("Notejam", StringComparison.Ordinal))
-            {
-                return pid;
-            }
-
-            var parent = pid;
-            pid = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName)
-                .Select(name => int.TryParse(name, out var child) ? child : 0)
-                .FirstOrDefault(child => child > 0 && ParentOf(child) == parent);
-            if (pid == 0)
-            {
-                throw new InvalidOperationException($"Process {parent} has no Notejam child");
-            }
-        }
-
-        throw new InvalidOperationException("No Notejam process found");
-    }
-
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
-
-    /// <summary>Where one replica listens itself, behind the AppHost's proxy (from its environment; Linux).</summary>
-    private static Uri ListeningAddress(int pid)
-    {
-        var environment = File.ReadAllText($"/proc/{pid}/environ").Split('\0');
-        var urls = environment.First(e => e.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal))["ASPNETCORE_URLS=".Length..];
-        return new Uri(urls.Split(';').First(u => u.StartsWith("http://", StringComparison.Ordinal)).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
-    }
+    private Uri Site => faults.Site;
 
     private void Report(string scenario, string done, LoadResult result, WriteCheck writes, string more) =>
         Record(scenario, done, result.Describe() + (more.Length > 0 ? "; " + more : ""), writes.ToString());

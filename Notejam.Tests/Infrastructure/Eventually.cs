@@ -10,6 +10,18 @@ public static class Eventually
         ValueAsync(() => Task.FromResult(condition() ? (object?)true : null), within, () => what ?? "the condition", TimeSpan.FromMilliseconds(20));
 
     /// <summary>
+    /// How long until <paramref name="condition"/> first holds, asked every <paramref name="every"/> (100 ms) for at most
+    /// <paramref name="within"/>; else fails with "Not within N s: " and <paramref name="what"/>. For what a test measures
+    /// as well as waits for (a replica turning unready, pages served again after an outage).
+    /// </summary>
+    public static async Task<TimeSpan> WhenAsync(Func<Task<bool>> condition, TimeSpan within, Func<string> what, TimeSpan? every = null)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        await ValueAsync(async () => await condition() ? (object?)true : null, within, what, every);
+        return waited.Elapsed;
+    }
+
+    /// <summary>
     /// The first value <paramref name="probe"/> gives that is not null, asked every <paramref name="every"/> (100 ms) for at
     /// most <paramref name="within"/>; else fails with "Not within N s: " and <paramref name="what"/> (asked only then).
     /// </summary>

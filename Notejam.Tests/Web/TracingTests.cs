@@ -39,7 +39,7 @@ public sealed class TracingTests(SiteFactory site)
         // A server span ends (and is exported) just after its response went out.
         var webPort = ServerAddress.Of(web).Port;
         var spans = new List<Activity>();
-        for (var wait = Stopwatch.StartNew(); wait.Elapsed < TimeSpan.FromSeconds(5); await Task.Delay(50))
+        await Eventually.WhenAsync(() =>
         {
             lock (exported)
             {
@@ -47,11 +47,8 @@ public sealed class TracingTests(SiteFactory site)
                 spans = [.. exported.Where(a => a.TraceId == trace).DistinctBy(a => a.SpanId)];
             }
 
-            if (spans.Any(s => s.Kind == ActivityKind.Server && Port(s) == webPort))
-            {
-                break;
-            }
-        }
+            return Task.FromResult(spans.Any(s => s.Kind == ActivityKind.Server && Port(s) == webPort));
+        }, TimeSpan.FromSeconds(5), Seen, TimeSpan.FromMilliseconds(50));
 
         string Seen()
         {
