@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using AngleSharp.Html.Parser;
-using Notejam.Web;
+using Notejam.Web.Rendering;
 
 namespace Notejam.Tests.Web;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Notejam.Tests.Infrastructure;
-using Notejam.Web;
+using Notejam.Web.Rendering;
 
 namespace Notejam.Tests.Web;
 

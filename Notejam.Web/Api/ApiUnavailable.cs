@@ -1,7 +1,7 @@
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
-namespace Notejam.Web;
+namespace Notejam.Web.Api;
 
 internal static class ApiUnavailable
 {

@@ -1,6 +1,4 @@
-using Notejam.Web.Api;
-
-namespace Notejam.Web;
+namespace Notejam.Web.Api;
 
 /// <summary>The signed-in person's pads, asked of the API at most once per request (sidebar and pad select share them).</summary>
 public sealed class MyPads(NotejamApiClient api, IHttpContextAccessor accessor)

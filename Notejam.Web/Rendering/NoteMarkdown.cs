@@ -5,7 +5,7 @@ using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
 using Microsoft.AspNetCore.Html;
 
-namespace Notejam.Web;
+namespace Notejam.Web.Rendering;
 
 /// <summary>
 /// A note's text as HTML: Markdown, with every bit of HTML in it shown as text, links only to the web or mail

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Notejam.Web;
+namespace Notejam.Web.Rendering;
 
 /// <summary>
 /// Dates as a person reads them, in their time zone where the browser told us (the "tz" cookie that

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Primitives;
 using Notejam.Web.Api;
 
-namespace Notejam.Web;
+namespace Notejam.Web.Rendering;
 
 /// <summary>
 /// Marks a page whose HTML depends only on the signed-in person's data (as of the API's ETag, the account's data

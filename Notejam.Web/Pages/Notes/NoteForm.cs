@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc;
 using Notejam.Web.Api;
+using Notejam.Web.Rendering;
 
 namespace Notejam.Web.Pages.Notes;
 

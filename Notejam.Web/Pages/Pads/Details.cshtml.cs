@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Notejam.Web.Api;
+using Notejam.Web.Rendering;
 
 namespace Notejam.Web.Pages.Pads;
 
