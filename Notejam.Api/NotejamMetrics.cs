@@ -69,3 +69,8 @@ internal sealed class NotejamMetrics
 
     public void RateLimited(string limit) => _rateLimited.Add(1, new KeyValuePair<string, object?>("limit", limit));
 }
+
+internal static class NotejamMetricsSetup
+{
+    public static IServiceCollection AddNotejamMetrics(this IServiceCollection services) => services.AddSingleton<NotejamMetrics>();
+}

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using NpgsqlTypes;
+using Notejam.Api.Limits;
 using Notejam.Api.Notes;
 using Notejam.Api.Pads;
+using Notejam.Api.Sessions;
 using Notejam.Api.Users;
+using NpgsqlTypes;
 
 namespace Notejam.Api.Data;
 

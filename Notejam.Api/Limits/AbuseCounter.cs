@@ -1,4 +1,4 @@
-namespace Notejam.Api.Users;
+namespace Notejam.Api.Limits;
 
 /// <summary>How often one client address or mailbox did something an attacker does, in the current window.</summary>
 public sealed class AbuseCounter

@@ -1,13 +1,17 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Notejam.Api.Data;
 
-namespace Notejam.Api.Users;
+namespace Notejam.Api.Limits;
 
 /// <summary>One limit: at most <see cref="Permits"/> counted events per <see cref="Window"/>.</summary>
 public sealed class Limit
@@ -62,6 +66,9 @@ internal enum AccountLimit
 internal sealed class AccountLimits(NotejamDb db, IOptions<AccountLimitOptions> options, IHostEnvironment environment, TimeProvider clock,
     NotejamMetrics metrics)
 {
+    /// <summary>The title of the 429 that a client address gets once it has given too many wrong passwords.</summary>
+    public const string TooManyWrongPasswords = "Too many wrong passwords from this address. Wait a while, then try again.";
+
     private readonly AccountLimitOptions _options = options.Value;
 
     /// <summary>How long <paramref name="key"/> must wait, or null when it may go on; counts nothing.</summary>
@@ -146,8 +153,12 @@ internal sealed class AccountLimits(NotejamDb db, IOptions<AccountLimitOptions> 
 }
 
 /// <summary>429 problem details with Retry-After: a wait imposed on a client address or a mailbox.</summary>
-internal sealed class ProblemHttpResultWithWait(TimeSpan wait, string title) : IResult
+internal sealed class ProblemHttpResultWithWait(TimeSpan wait, string title) : IResult, IEndpointMetadataProvider
 {
+    /// <summary>Tells the OpenAPI document that an endpoint which may answer this answers 429 with problem details.</summary>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => builder.Metadata.Add(new ProducesResponseTypeMetadata(
+        StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), ["application/problem+json"]));
+
     public Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
@@ -157,8 +168,10 @@ internal sealed class ProblemHttpResultWithWait(TimeSpan wait, string title) : I
 
 internal static class AccountLimitsSetup
 {
+    /// <summary>The counters and their <c>Notejam:Limits:*</c> settings, checked at start.</summary>
     public static IServiceCollection AddAccountLimits(this IServiceCollection services)
     {
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<AccountLimitOptions>()
             .BindConfiguration(AccountLimitOptions.Section)
             .Validate(o => o.All.All(l => l.Permits >= 1 && l.Window > TimeSpan.Zero),

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
+using Notejam.Api.Users;
 
-namespace Notejam.Api.Users;
+namespace Notejam.Api.Mail;
 
 /// <summary>Writes account mail to the log where no SMTP server is configured.</summary>
 internal sealed partial class LoggingEmailSender(ILogger<LoggingEmailSender> logger) : IEmailSender<User>

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Identity;
+using Notejam.Api.Users;
 
-namespace Notejam.Api.Users;
+namespace Notejam.Api.Mail;
 
 /// <summary>
 /// Account mail leaves from here, after the request has been answered: a slow or failing mail server shows in nobody's

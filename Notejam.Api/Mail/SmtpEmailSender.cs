@@ -5,8 +5,9 @@ using MailKit.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Notejam.Api.Users;
 
-namespace Notejam.Api.Users;
+namespace Notejam.Api.Mail;
 
 /// <summary>The SMTP server account mail goes to: the AppHost's mail sink, or the <c>Smtp:*</c> settings.</summary>
 internal sealed class SmtpSettings

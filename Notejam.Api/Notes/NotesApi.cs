@@ -29,6 +29,9 @@ public sealed record UpdateNoteRequest(
     int? PadId,
     [property: Required] uint? Version);
 
+/// <summary>What the note endpoints that write are given besides their request (bound with [AsParameters]).</summary>
+internal sealed record NoteServices(NotejamDb Db, TimeProvider Clock, NotejamMetrics Metrics, IOptions<NoteQuota> Quota);
+
 /// <summary>/notes: a user's notes. Another user's note, or a pad that is not the user's, is a 404.</summary>
 internal static class NotesApi
 {
@@ -37,155 +40,163 @@ internal static class NotesApi
 
     public static RouteGroupBuilder MapNotes(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/notes").WithTags("Notes").RequireAuthorization();
+        var group = routes.MapGroup("/notes").WithTags("Notes").RequireAuthorization().ProducesProblem(StatusCodes.Status401Unauthorized);
 
-        group.MapGet("/", async Task<Results<Ok<NotePage>, ValidationProblem, ProblemHttpResult>> (
-            ClaimsPrincipal user, NotejamDb db, CancellationToken ct,
-            string? order, int? padId, int page = 1, int pageSize = DefaultPageSize) =>
-        {
-            var errors = PagingErrors(page, pageSize);
-            if (!NoteOrder.IsKnown(order))
-            {
-                errors["order"] = [$"Order by one of: {string.Join(", ", NoteOrder.All)}."];
-            }
-
-            if (errors.Count > 0)
-            {
-                return TypedResults.ValidationProblem(errors);
-            }
-
-            var owner = user.Id();
-            var notes = db.Notes.Where(n => n.OwnerId == owner);
-            int total;
-            // The counts the triggers keep (PadNoteCount, DataVersion): one indexed row each, whatever the number of notes.
-            if (padId is { } pad)
-            {
-                if (await db.Pads.Where(p => p.Id == pad && p.OwnerId == owner)
-                        .Select(p => (int?)db.PadNoteCounts.Where(c => c.PadId == p.Id).Select(c => c.Count).FirstOrDefault())
-                        .FirstOrDefaultAsync(ct) is not { } padCount)
-                {
-                    return PadsApi.PadNotFound();
-                }
-
-                notes = notes.Where(n => n.PadId == pad);
-                total = padCount;
-            }
-            else
-            {
-                total = await db.DataVersions.Where(v => v.UserId == owner).Select(v => v.NoteCount).FirstOrDefaultAsync(ct);
-            }
-
-            // The pad's name by a primary-key subquery per row rather than a join: the page comes straight off the order's
-            // index (docs/performance.md, the plans), with no join to re-sort.
-            var rows = await NoteOrder.Apply(notes, order)
-                .Skip((page - 1) * pageSize).Take(pageSize)
-                .Select(n => new
-                {
-                    n.Id, n.Name, n.PadId, n.CreatedAt, n.UpdatedAt,
-                    PadName = db.Pads.Where(p => p.Id == n.PadId).Select(p => p.Name).FirstOrDefault(),
-                })
-                .ToListAsync(ct);
-            var items = rows.Select(n => new NoteSummary(
-                n.Id, n.Name, n.PadId is { } padOfNote ? new PadSummary(padOfNote, n.PadName!) : null, n.CreatedAt, n.UpdatedAt)).ToList();
-            return TypedResults.Ok(new NotePage(items, total, page, pageSize));
-        }).WithDataVersionETag();
-
-        group.MapGet("/{id:int}", async Task<Results<Ok<NoteResponse>, ProblemHttpResult>> (
-            int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
-            await db.Notes.Where(n => n.Id == id && n.OwnerId == user.Id())
-                    .Select(n => new NoteResponse(n.Id, n.Name, n.Text,
-                        n.Pad == null ? null : new PadSummary(n.Pad.Id, n.Pad.Name), n.CreatedAt, n.UpdatedAt, n.Version))
-                    .FirstOrDefaultAsync(ct) is { } note
-                ? TypedResults.Ok(note)
-                : NoteNotFound())
-            .WithDataVersionETag();
-
-        group.MapPost("/", async Task<Results<Created<NoteResponse>, ProblemHttpResult>> (
-            CreateNoteRequest request, ClaimsPrincipal user, NotejamDb db, TimeProvider clock, NotejamMetrics metrics, IOptions<NoteQuota> quota,
-            CancellationToken ct) =>
-        {
-            var owner = user.Id();
-            var pad = await FindPadAsync(db, owner, request.PadId, ct);
-            if (request.PadId is not null && pad is null)
-            {
-                return PadsApi.PadNotFound();
-            }
-
-            if (quota.Value.Refusal(await NoteQuota.UsageAsync(db, owner, ct), 1, NoteQuota.BytesOf(request.Text)) is { } full)
-            {
-                return full;
-            }
-
-            var now = Now(clock);
-            var note = new Note
-            {
-                OwnerId = owner,
-                Pad = pad,
-                Name = request.Name.Trim(),
-                Text = request.Text,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            db.Notes.Add(note);
-            await db.SaveChangesAsync(ct);
-            metrics.NoteCreated();
-            return TypedResults.Created($"/notes/{note.Id}", ToResponse(note));
-        });
-
-        group.MapPut("/{id:int}", async Task<Results<Ok<NoteResponse>, ProblemHttpResult>> (
-            int id, UpdateNoteRequest request, ClaimsPrincipal user, NotejamDb db, TimeProvider clock, IOptions<NoteQuota> quota,
-            CancellationToken ct) =>
-        {
-            var owner = user.Id();
-            var note = await db.Notes.FirstOrDefaultAsync(n => n.Id == id && n.OwnerId == owner, ct);
-            if (note is null)
-            {
-                return NoteNotFound();
-            }
-
-            var pad = await FindPadAsync(db, owner, request.PadId, ct);
-            if (request.PadId is not null && pad is null)
-            {
-                return PadsApi.PadNotFound();
-            }
-
-            var growth = NoteQuota.BytesOf(request.Text) - NoteQuota.BytesOf(note.Text);
-            if (growth > 0 && quota.Value.Refusal(await NoteQuota.UsageAsync(db, owner, ct), 0, growth) is { } full)
-            {
-                return full;
-            }
-
-            db.Entry(note).Property(n => n.Version).OriginalValue = request.Version!.Value;
-            note.Name = request.Name.Trim();
-            note.Text = request.Text;
-            note.Pad = pad;
-            note.PadId = pad?.Id;
-            note.UpdatedAt = Now(clock);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                return Problems.Stale("note");
-            }
-
-            return TypedResults.Ok(ToResponse(note));
-        });
-
-        group.MapDelete("/{id:int}", async Task<Results<NoContent, ProblemHttpResult>> (
-            int id, ClaimsPrincipal user, NotejamDb db, NotejamMetrics metrics, CancellationToken ct) =>
-        {
-            if (await db.Notes.Where(n => n.Id == id && n.OwnerId == user.Id()).ExecuteDeleteAsync(ct) == 0)
-            {
-                return NoteNotFound();
-            }
-
-            metrics.NoteDeleted();
-            return TypedResults.NoContent();
-        });
-
+        // A pad or note that is not mine is a 404, as one that does not exist; a write past the quota is a 422.
+        group.MapGet("/", ListNotes).WithName(nameof(ListNotes)).WithSummary("A page of my notes, in the order asked for").WithDataVersionETag()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:int}", GetNote).WithName(nameof(GetNote)).WithSummary("One of my notes").WithDataVersionETag()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/", CreateNote).WithName(nameof(CreateNote)).WithSummary("Writes a note, in one of my pads or in none")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPut("/{id:int}", UpdateNote).WithName(nameof(UpdateNote))
+            .WithSummary("Changes a note: its name, text and pad, from the version it was read at")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapDelete("/{id:int}", DeleteNote).WithName(nameof(DeleteNote)).WithSummary("Deletes one of my notes")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
+    }
+
+    public static async Task<Results<Ok<NotePage>, ValidationProblem, ProblemHttpResult>> ListNotes(
+        ClaimsPrincipal user, NotejamDb db, string? order, int? padId, int page = 1, int pageSize = DefaultPageSize, CancellationToken ct = default)
+    {
+        var errors = PagingErrors(page, pageSize);
+        if (!NoteOrder.IsKnown(order))
+        {
+            errors["order"] = [$"Order by one of: {string.Join(", ", NoteOrder.All)}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var owner = user.Id();
+        var notes = db.Notes.Where(n => n.OwnerId == owner);
+        int total;
+        // The counts the triggers keep (PadNoteCount, DataVersion): one indexed row each, whatever the number of notes.
+        if (padId is { } pad)
+        {
+            if (await db.Pads.Where(p => p.Id == pad && p.OwnerId == owner)
+                    .Select(p => (int?)db.PadNoteCounts.Where(c => c.PadId == p.Id).Select(c => c.Count).FirstOrDefault())
+                    .FirstOrDefaultAsync(ct) is not { } padCount)
+            {
+                return PadsApi.PadNotFound();
+            }
+
+            notes = notes.Where(n => n.PadId == pad);
+            total = padCount;
+        }
+        else
+        {
+            total = await db.DataVersions.Where(v => v.UserId == owner).Select(v => v.NoteCount).FirstOrDefaultAsync(ct);
+        }
+
+        // The pad's name by a primary-key subquery per row rather than a join: the page comes straight off the order's
+        // index (docs/performance.md, the plans), with no join to re-sort.
+        var rows = await NoteOrder.Apply(notes, order)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(n => new
+            {
+                n.Id, n.Name, n.PadId, n.CreatedAt, n.UpdatedAt,
+                PadName = db.Pads.Where(p => p.Id == n.PadId).Select(p => p.Name).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        var items = rows.Select(n => new NoteSummary(
+            n.Id, n.Name, n.PadId is { } padOfNote ? new PadSummary(padOfNote, n.PadName!) : null, n.CreatedAt, n.UpdatedAt)).ToList();
+        return TypedResults.Ok(new NotePage(items, total, page, pageSize));
+    }
+
+    public static async Task<Results<Ok<NoteResponse>, ProblemHttpResult>> GetNote(int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
+        await db.Notes.Where(n => n.Id == id && n.OwnerId == user.Id())
+                .Select(n => new NoteResponse(n.Id, n.Name, n.Text,
+                    n.Pad == null ? null : new PadSummary(n.Pad.Id, n.Pad.Name), n.CreatedAt, n.UpdatedAt, n.Version))
+                .FirstOrDefaultAsync(ct) is { } note
+            ? TypedResults.Ok(note)
+            : NoteNotFound();
+
+    public static async Task<Results<Created<NoteResponse>, ProblemHttpResult>> CreateNote(
+        CreateNoteRequest request, ClaimsPrincipal user, [AsParameters] NoteServices services, CancellationToken ct)
+    {
+        var (db, owner) = (services.Db, user.Id());
+        var pad = await FindPadAsync(db, owner, request.PadId, ct);
+        if (request.PadId is not null && pad is null)
+        {
+            return PadsApi.PadNotFound();
+        }
+
+        if (services.Quota.Value.Refusal(await NoteQuota.UsageAsync(db, owner, ct), 1, NoteQuota.BytesOf(request.Text)) is { } full)
+        {
+            return full;
+        }
+
+        var now = Now(services.Clock);
+        var note = new Note
+        {
+            OwnerId = owner,
+            Pad = pad,
+            Name = request.Name.Trim(),
+            Text = request.Text,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Notes.Add(note);
+        await db.SaveChangesAsync(ct);
+        services.Metrics.NoteCreated();
+        return TypedResults.Created($"/notes/{note.Id}", ToResponse(note));
+    }
+
+    public static async Task<Results<Ok<NoteResponse>, ProblemHttpResult>> UpdateNote(
+        int id, UpdateNoteRequest request, ClaimsPrincipal user, [AsParameters] NoteServices services, CancellationToken ct)
+    {
+        var (db, owner) = (services.Db, user.Id());
+        var note = await db.Notes.FirstOrDefaultAsync(n => n.Id == id && n.OwnerId == owner, ct);
+        if (note is null)
+        {
+            return NoteNotFound();
+        }
+
+        var pad = await FindPadAsync(db, owner, request.PadId, ct);
+        if (request.PadId is not null && pad is null)
+        {
+            return PadsApi.PadNotFound();
+        }
+
+        var growth = NoteQuota.BytesOf(request.Text) - NoteQuota.BytesOf(note.Text);
+        if (growth > 0 && services.Quota.Value.Refusal(await NoteQuota.UsageAsync(db, owner, ct), 0, growth) is { } full)
+        {
+            return full;
+        }
+
+        db.Entry(note).Property(n => n.Version).OriginalValue = request.Version!.Value;
+        note.Name = request.Name.Trim();
+        note.Text = request.Text;
+        note.Pad = pad;
+        note.PadId = pad?.Id;
+        note.UpdatedAt = Now(services.Clock);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.Stale("note");
+        }
+
+        return TypedResults.Ok(ToResponse(note));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteNote(
+        int id, ClaimsPrincipal user, NotejamDb db, NotejamMetrics metrics, CancellationToken ct)
+    {
+        if (await db.Notes.Where(n => n.Id == id && n.OwnerId == user.Id()).ExecuteDeleteAsync(ct) == 0)
+        {
+            return NoteNotFound();
+        }
+
+        metrics.NoteDeleted();
+        return TypedResults.NoContent();
     }
 
     /// <summary>What is wrong with a page of notes asked for, by field; empty when nothing is.</summary>

@@ -1,4 +1,4 @@
-namespace Notejam.Api.Users;
+namespace Notejam.Api.Sessions;
 
 /// <summary>
 /// One signed-in session: what a sign-in started and each refresh continues. Every access and refresh token names its

@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Notejam.Api.Data;
+using Notejam.Api.Users;
 
-namespace Notejam.Api.Users;
+namespace Notejam.Api.Sessions;
 
 /// <summary>
 /// Sessions that end when they should. Each token carries its session's id and generation; every signed-in request
@@ -15,7 +16,7 @@ namespace Notejam.Api.Users;
 /// refused on the next request, on every replica. Refreshes also check Identity's security stamp. Refresh tokens are single-use: a refresh moves the session to the next generation, and a used one
 /// presented again ends the whole session (someone holds a copy), unless it is a near-simultaneous duplicate.
 /// </summary>
-internal sealed class Sessions(
+internal sealed class SessionStore(
     NotejamDb db, SignInManager<User> signIn, TimeProvider clock, IOptionsMonitor<BearerTokenOptions> bearer, IOptions<SessionLimits> options)
 {
     public const string IdClaim = "notejam:sid";

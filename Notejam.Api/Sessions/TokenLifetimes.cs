@@ -1,4 +1,4 @@
-namespace Notejam.Api.Users;
+namespace Notejam.Api.Sessions;
 
 /// <summary>
 /// How long an access token and a password-reset link live: <c>Notejam:AccessTokenLifetime</c> (30 min) and

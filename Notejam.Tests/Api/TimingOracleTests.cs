@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Notejam.Api.Mail;
 using Notejam.Api.Users;
 using Notejam.Tests.Infrastructure;
 using Xunit.Abstractions;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Notejam.Api.Mail;
 using Notejam.Api.Users;
 using Notejam.Tests.Infrastructure;
 
