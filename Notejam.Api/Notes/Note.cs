@@ -5,8 +5,8 @@ namespace Notejam.Api.Notes;
 
 public sealed class Note
 {
-    public const int NameMaxLength = 100;
-    public const int TextMaxLength = 100_000;
+    public const int NameMaxLength = NotejamLimits.NameMaxLength;
+    public const int TextMaxLength = NotejamLimits.TextMaxLength;
 
     public int Id { get; set; }
 

@@ -9,20 +9,6 @@ using NpgsqlTypes;
 
 namespace Notejam.Api.Notes;
 
-public sealed record NoteSearchHit(
-    int Id,
-    string Name,
-    PadSummary? Pad,
-    DateTimeOffset UpdatedAt,
-    [property: Description(
-        "A few words of the text around the matches. Each match is enclosed in U+E000 (start) and U+E001 (end); " +
-        "the rest is the note's own text, not HTML: encode it before showing it.")]
-    string Snippet,
-    [property: Description("PostgreSQL's ts_rank: a match in the name counts more than one in the text. Higher is better.")]
-    float Rank);
-
-public sealed record NoteSearchPage(IReadOnlyList<NoteSearchHit> Items, int TotalCount, int Page, int PageSize);
-
 /// <summary>GET /notes/search: my notes that hold every word asked for (the last one as a prefix too), best first.</summary>
 internal static class NoteSearchApi
 {

@@ -9,26 +9,6 @@ using Notejam.Api.Users;
 
 namespace Notejam.Api.Notes;
 
-public sealed record PadSummary(int Id, string Name);
-
-public sealed record NoteSummary(int Id, string Name, PadSummary? Pad, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
-
-public sealed record NoteResponse(
-    int Id, string Name, string Text, PadSummary? Pad, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, uint Version);
-
-public sealed record NotePage(IReadOnlyList<NoteSummary> Items, int TotalCount, int Page, int PageSize);
-
-public sealed record CreateNoteRequest(
-    [property: Required, StringLength(Note.NameMaxLength)] string Name,
-    [property: Required, StringLength(Note.TextMaxLength)] string Text,
-    int? PadId);
-
-public sealed record UpdateNoteRequest(
-    [property: Required, StringLength(Note.NameMaxLength)] string Name,
-    [property: Required, StringLength(Note.TextMaxLength)] string Text,
-    int? PadId,
-    [property: Required] uint? Version);
-
 /// <summary>What the note endpoints that write are given besides their request (bound with [AsParameters]).</summary>
 internal sealed record NoteServices(NotejamDb Db, TimeProvider Clock, NotejamMetrics Metrics, IOptions<NoteQuota> Quota);
 

@@ -5,7 +5,7 @@ namespace Notejam.Api.Pads;
 
 public sealed class Pad
 {
-    public const int NameMaxLength = 100;
+    public const int NameMaxLength = NotejamLimits.NameMaxLength;
 
     public int Id { get; set; }
 

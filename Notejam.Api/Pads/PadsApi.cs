@@ -7,14 +7,6 @@ using Notejam.Api.Users;
 
 namespace Notejam.Api.Pads;
 
-public sealed record PadResponse(int Id, string Name, int NoteCount, uint Version);
-
-public sealed record CreatePadRequest([property: Required, StringLength(Pad.NameMaxLength)] string Name);
-
-public sealed record UpdatePadRequest(
-    [property: Required, StringLength(Pad.NameMaxLength)] string Name,
-    [property: Required] uint? Version);
-
 /// <summary>/pads: a user's pads. Another user's pad is a 404 for every verb.</summary>
 internal static class PadsApi
 {

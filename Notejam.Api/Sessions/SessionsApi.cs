@@ -9,10 +9,6 @@ using Notejam.Api.Users;
 
 namespace Notejam.Api.Sessions;
 
-public sealed record SignInRequest([property: Required] string Email, [property: Required] string Password);
-
-public sealed record RefreshRequest([property: Required] string RefreshToken);
-
 /// <summary>What the session endpoints are given besides their request (bound with [AsParameters]).</summary>
 internal sealed record SessionServices(
     SignInManager<User> SignIn, SessionStore Sessions, AccountLimits Limits, NotejamMetrics Metrics, TimeProvider Clock, HttpContext Http);

@@ -14,7 +14,7 @@ namespace Notejam.Api.Transfer;
 /// </summary>
 internal static class AccountImport
 {
-    public const int MaxBytes = 20 * 1024 * 1024;
+    public const int MaxBytes = NotejamLimits.ImportMaxBytes;
     public const int MaxPads = 1_000;
     public const int MaxNotes = 10_000;
 

@@ -18,6 +18,3 @@ public sealed record TransferDocument(
 public sealed record TransferPad(string? Name, IReadOnlyList<TransferNote?>? Notes);
 
 public sealed record TransferNote(string? Name, string? Text, DateTimeOffset? CreatedAt, DateTimeOffset? UpdatedAt);
-
-/// <summary>What an import added: notes, the pads it created, and the imported pads that joined a pad of the same name.</summary>
-public sealed record ImportResult(int NotesImported, int PadsCreated, int PadsMerged);

@@ -13,28 +13,6 @@ using FromBodyAttribute = Microsoft.AspNetCore.Mvc.FromBodyAttribute;
 
 namespace Notejam.Api.Users;
 
-public sealed record RegisterRequest(
-    [property: Required, EmailAddress, StringLength(256)] string Email,
-    [property: Required, StringLength(UsersApi.PasswordMaxLength)] string Password,
-    [property: Required, Compare("Password", ErrorMessage = "The passwords do not match.")] string RepeatPassword);
-
-public sealed record UserResponse(int Id, string Email);
-
-public sealed record ChangePasswordRequest(
-    [property: Required] string OldPassword,
-    [property: Required, StringLength(UsersApi.PasswordMaxLength)] string NewPassword,
-    [property: Required, Compare("NewPassword", ErrorMessage = "The passwords do not match.")] string RepeatNewPassword);
-
-public sealed record DeleteAccountRequest([property: Required] string Password);
-
-public sealed record ForgotPasswordRequest([property: Required, EmailAddress] string Email);
-
-public sealed record ResetPasswordRequest(
-    [property: Required] string Email,
-    [property: Required] string Token,
-    [property: Required, StringLength(UsersApi.PasswordMaxLength)] string NewPassword,
-    [property: Required, Compare("NewPassword", ErrorMessage = "The passwords do not match.")] string RepeatNewPassword);
-
 /// <summary>What the account endpoints are given besides their request (bound with [AsParameters]).</summary>
 internal sealed record AccountServices(
     UserManager<User> Users, SignInManager<User> SignIn, SessionStore Sessions, AccountLimits Limits, NotejamMetrics Metrics, HttpContext Http);
@@ -42,7 +20,7 @@ internal sealed record AccountServices(
 /// <summary>/users: accounts on ASP.NET Core Identity. Signing in and out is <see cref="SessionsApi"/>'s.</summary>
 internal static class UsersApi
 {
-    public const int PasswordMaxLength = 128;
+    public const int PasswordMaxLength = NotejamLimits.PasswordMaxLength;
 
     public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder routes)
     {

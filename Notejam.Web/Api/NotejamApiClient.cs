@@ -19,24 +19,24 @@ public sealed class NotejamApiClient(
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public Task<ApiOutcome<Account>> RegisterAsync(string email, string password, string repeatPassword, CancellationToken ct) =>
-        SendAsync<Account>(HttpMethod.Post, "/users/register", new { email, password, repeatPassword }, ct);
+    public Task<ApiOutcome<UserResponse>> RegisterAsync(string email, string password, string repeatPassword, CancellationToken ct) =>
+        SendAsync<UserResponse>(HttpMethod.Post, "/users/register", new RegisterRequest(email, password, repeatPassword), ct);
 
     public Task<ApiOutcome<Tokens>> SignInAsync(string email, string password, CancellationToken ct) =>
-        SendAsync<Tokens>(HttpMethod.Post, "/users/signin", new { email, password }, ct);
+        SendAsync<Tokens>(HttpMethod.Post, "/users/signin", new SignInRequest(email, password), ct);
 
     public Task<ApiOutcome<Tokens>> RefreshAsync(string refreshToken, CancellationToken ct) =>
-        SendAsync<Tokens>(HttpMethod.Post, "/users/refresh", new { refreshToken }, ct);
+        SendAsync<Tokens>(HttpMethod.Post, "/users/refresh", new RefreshRequest(refreshToken), ct);
 
     /// <summary>Who a freshly issued access token belongs to.</summary>
-    public async Task<Account> MeAsync(string accessToken, CancellationToken ct)
+    public async Task<UserResponse> MeAsync(string accessToken, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/users/me", UriKind.Relative));
         request.Headers.Authorization = new("Bearer", accessToken);
         using var response = await http.SendAsync(request, ct);
         ThrowIfSessionExpired(response);
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<Account>(Json, ct))!;
+        return (await response.Content.ReadFromJsonAsync<UserResponse>(Json, ct))!;
     }
 
     public Task<ApiOutcome<object>> SignOutEverywhereAsync(CancellationToken ct) =>
@@ -44,23 +44,23 @@ public sealed class NotejamApiClient(
 
     /// <summary>The new password; the answer is this session's next tokens (every other session has ended).</summary>
     public Task<ApiOutcome<Tokens>> ChangePasswordAsync(string oldPassword, string newPassword, string repeatNewPassword, CancellationToken ct) =>
-        SendAsync<Tokens>(HttpMethod.Post, "/users/me/password", new { oldPassword, newPassword, repeatNewPassword }, ct);
+        SendAsync<Tokens>(HttpMethod.Post, "/users/me/password", new ChangePasswordRequest(oldPassword, newPassword, repeatNewPassword), ct);
 
     public Task<ApiOutcome<object>> ForgotPasswordAsync(string email, CancellationToken ct) =>
-        SendAsync<object>(HttpMethod.Post, "/users/forgot-password", new { email }, ct);
+        SendAsync<object>(HttpMethod.Post, "/users/forgot-password", new ForgotPasswordRequest(email), ct);
 
     public Task<ApiOutcome<object>> ResetPasswordAsync(string email, string token, string newPassword, string repeatNewPassword, CancellationToken ct) =>
-        SendAsync<object>(HttpMethod.Post, "/users/reset-password", new { email, token, newPassword, repeatNewPassword }, ct);
+        SendAsync<object>(HttpMethod.Post, "/users/reset-password", new ResetPasswordRequest(email, token, newPassword, repeatNewPassword), ct);
 
     public async Task<IReadOnlyList<Pad>> PadsAsync(CancellationToken ct) => await ConditionalGetAsync<List<Pad>>("/pads", ct) ?? [];
 
     public Task<Pad?> PadAsync(int id, CancellationToken ct) => ConditionalGetAsync<Pad>($"/pads/{id}", ct);
 
     public Task<ApiOutcome<Pad>> CreatePadAsync(string name, CancellationToken ct) =>
-        SendAsync<Pad>(HttpMethod.Post, "/pads", new { name }, ct);
+        SendAsync<Pad>(HttpMethod.Post, "/pads", new CreatePadRequest(name), ct);
 
     public Task<ApiOutcome<Pad>> RenamePadAsync(int id, string name, uint version, CancellationToken ct) =>
-        SendAsync<Pad>(HttpMethod.Put, $"/pads/{id}", new { name, version }, ct);
+        SendAsync<Pad>(HttpMethod.Put, $"/pads/{id}", new UpdatePadRequest(name, version), ct);
 
     public Task<ApiOutcome<object>> DeletePadAsync(int id, CancellationToken ct) =>
         SendAsync<object>(HttpMethod.Delete, $"/pads/{id}", null, ct);
@@ -76,17 +76,17 @@ public sealed class NotejamApiClient(
     public Task<Note?> NoteAsync(int id, CancellationToken ct) => ConditionalGetAsync<Note>($"/notes/{id}", ct);
 
     public Task<ApiOutcome<Note>> CreateNoteAsync(string name, string text, int? padId, CancellationToken ct) =>
-        SendAsync<Note>(HttpMethod.Post, "/notes", new { name, text, padId }, ct);
+        SendAsync<Note>(HttpMethod.Post, "/notes", new CreateNoteRequest(name, text, padId), ct);
 
     public Task<ApiOutcome<Note>> UpdateNoteAsync(int id, string name, string text, int? padId, uint version, CancellationToken ct) =>
-        SendAsync<Note>(HttpMethod.Put, $"/notes/{id}", new { name, text, padId, version }, ct);
+        SendAsync<Note>(HttpMethod.Put, $"/notes/{id}", new UpdateNoteRequest(name, text, padId, version), ct);
 
     public Task<ApiOutcome<object>> DeleteNoteAsync(int id, CancellationToken ct) =>
         SendAsync<object>(HttpMethod.Delete, $"/notes/{id}", null, ct);
 
     /// <summary>Deletes my account with every note and pad; the password confirms it.</summary>
     public Task<ApiOutcome<object>> DeleteAccountAsync(string password, CancellationToken ct) =>
-        SendAsync<object>(HttpMethod.Delete, "/users/me", new { password }, ct);
+        SendAsync<object>(HttpMethod.Delete, "/users/me", new DeleteAccountRequest(password), ct);
 
     /// <summary>All my notes as a file (JSON, or Markdown files in a zip), passed on as the API sends it; the caller disposes it.</summary>
     public async Task<ApiDownload> ExportAsync(bool zip, CancellationToken ct)

@@ -33,7 +33,7 @@ public sealed class ErrorModel : PageModel
             StatusCodes.Status404NotFound => ("Page not found", "There is nothing here, or it is not yours."),
             StatusCodes.Status503ServiceUnavailable => ("Notejam is resting", "Your notes can't be reached right now. Nothing is lost: try again in a moment."),
             StatusCodes.Status429TooManyRequests => ("Too many attempts", "That form was sent too often from here. Wait a minute, then try again."),
-            StatusCodes.Status413PayloadTooLarge => ("Too large", "That upload is larger than Notejam takes: an import is at most 20 MB."),
+            StatusCodes.Status413PayloadTooLarge => ("Too large", $"That upload is larger than Notejam takes: an import is at most {NotejamLimits.ImportMaxMegabytes} MB."),
             StatusCodes.Status400BadRequest => ("Bad request", "That request could not be understood. Go back and try again."),
             _ => ("Something went wrong", "That did not work, and it is our fault. Try again in a moment."),
         };

@@ -10,8 +10,8 @@ namespace Notejam.Web.Pages;
 /// </summary>
 public static class SearchSnippet
 {
-    public const char MatchStart = '\uE000';
-    public const char MatchEnd = '\uE001';
+    public const char MatchStart = SearchMarkers.MatchStart;
+    public const char MatchEnd = SearchMarkers.MatchEnd;
 
     public static IHtmlContent ToHtml(string snippet)
     {

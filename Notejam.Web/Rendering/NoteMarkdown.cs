@@ -16,7 +16,7 @@ namespace Notejam.Web.Rendering;
 public static class NoteMarkdown
 {
     /// <summary>The longest text rendered as Markdown: the note form's and the API's limit.</summary>
-    public const int MaxLength = 100_000;
+    public const int MaxLength = NotejamLimits.TextMaxLength;
 
     private static readonly string[] SafeSchemes = ["http", "https", "mailto"];
 

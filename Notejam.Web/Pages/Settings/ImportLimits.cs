@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Mvc.Filters;
 
 namespace Notejam.Web.Pages.Settings;
 
-/// <summary>What an uploaded export may weigh: the API takes 20 MB of JSON.</summary>
+/// <summary>What an uploaded export may weigh: what the API takes (<see cref="NotejamLimits.ImportMaxBytes"/>).</summary>
 public static class ImportLimits
 {
-    public const int MaxFileMegabytes = 20;
-    public const long MaxFileBytes = MaxFileMegabytes * 1024L * 1024L;
+    public const int MaxFileMegabytes = NotejamLimits.ImportMaxMegabytes;
+    public const long MaxFileBytes = NotejamLimits.ImportMaxBytes;
 
     /// <summary>The whole request may be larger, so a file just over the limit gets a clear answer, not a broken upload.</summary>
     public const long MaxRequestBytes = 2 * MaxFileBytes;
