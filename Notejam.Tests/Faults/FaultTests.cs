@@ -122,7 +122,9 @@ public sealed class FaultTests(AppHostFixture topology, ITestOutputHelper output
 
         Report("Graceful shutdown", $"SIGTERM to {victim.Id} (1 of 2) under load, {People} people, 30% writes", result, writes,
             $"/health answered 503 after {Seconds(unready)}, the process exited after {Seconds(exited)}");
-        Assert.True(unready < TimeSpan.FromSeconds(1), $"Unready only after {unready}");
+        // Readiness flips when the host's stopping token fires, which the signal does at once; the bound only has to tell
+        // "at once" from "after the drain" on a loaded machine (1.3 s once in CI, with the suite's own load beside it).
+        Assert.True(unready < TimeSpan.FromSeconds(5), $"Unready only after {unready}");
         Assert.True(exited > unready + TimeSpan.FromSeconds(2), "It stopped listening before load balancers could notice");
         Assert.Empty(result.Broken);
         // Nothing failed for the shutdown; a read slower than the site's read budget on a busy machine may be a 503 page.

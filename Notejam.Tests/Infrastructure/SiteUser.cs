@@ -20,7 +20,9 @@ public sealed class SiteUser(SiteBrowser browser, string email, string password)
         {
             ["Email"] = email, ["Password"] = password, ["RepeatPassword"] = password,
         });
-        Assert.Equal("/signin/", signedUp.Url.AbsolutePath);
+        Assert.True(signedUp.Url.AbsolutePath == "/signin/",
+            $"Sign-up stayed on {signedUp.Url.AbsolutePath} ({(int)signedUp.Status}): error \"{signedUp.Error}\", email \"{signedUp.FieldError("Email")}\", " +
+            $"password \"{signedUp.FieldError("Password")}\", repeat \"{signedUp.FieldError("RepeatPassword")}\"");
         var home = await browser.SubmitAsync(signedUp, new Dictionary<string, string?> { ["Email"] = email, ["Password"] = password });
         Assert.Equal(email, home.SignedInAs);
         return new SiteUser(browser, email, password);

@@ -13,6 +13,13 @@ namespace Notejam.Web.Account;
 public static class NotejamSession
 {
     private const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+
+    /// <summary>
+    /// A random value per sign-in, in the cookie's ticket. What the site keeps for a person (answers, rendered pages) is
+    /// keyed by it with the account id: an id alone can come back for someone else (a database reset or restored from a
+    /// backup gives the next new account an id an earlier one had, with the same data version).
+    /// </summary>
+    public const string SignInClaim = "notejam:sign-in";
     private static readonly TimeSpan RefreshAhead = TimeSpan.FromMinutes(2);
 
     public static async Task SignInAsync(HttpContext http, NotejamApiClient api, Tokens tokens, CancellationToken ct)
@@ -22,6 +29,7 @@ public static class NotejamSession
             [
                 new Claim(ClaimTypes.NameIdentifier, account.Id.ToString(CultureInfo.InvariantCulture)),
                 new Claim(ClaimTypes.Name, account.Email),
+                new Claim(SignInClaim, Guid.NewGuid().ToString("N")),
             ],
             Scheme);
         var properties = new AuthenticationProperties { IsPersistent = true };

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Caching.Memory;
+using Notejam.Web.Account;
 
 namespace Notejam.Web.Api;
 
@@ -25,9 +26,16 @@ public sealed class ApiReadCache : IDisposable
 
     internal sealed record Entry(string ETag, object Value);
 
-    /// <summary>The account a request is signed in as, or null (anonymous requests keep nothing).</summary>
+    /// <summary>
+    /// The account and sign-in a request is signed in as, or null: anonymous requests, and cookies issued before sign-ins
+    /// were told apart (<see cref="NotejamSession.SignInClaim"/>), keep nothing.
+    /// </summary>
     internal static string? AccountOf(HttpContext? context) =>
-        context?.User.Identity?.IsAuthenticated == true ? context.User.FindFirstValue(ClaimTypes.NameIdentifier) : null;
+        context?.User.Identity?.IsAuthenticated == true &&
+        context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } id &&
+        context.User.FindFirstValue(NotejamSession.SignInClaim) is { } signIn
+            ? $"{id}/{signIn}"
+            : null;
 
     internal Entry? Find(string account, string url) => _cache.Get<Entry>((account, url));
 
