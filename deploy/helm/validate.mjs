@@ -2,7 +2,7 @@
 // Validates the manifests the Notejam chart renders, offline.
 //
 //   node validate.mjs --models <dir> [--name <label>] [--migration-hook <events>]
-//                     [--import-limits <ImportLimits.cs>] [--resource-metrics-only] <rendered.yaml>
+//                     [--import-limits <NotejamLimits.cs,ImportLimits.cs>] [--resource-metrics-only] <rendered.yaml>
 //
 // <dir> is where `npm install --prefix <dir> kubernetes-models js-yaml` put its node_modules
 // (check.sh does that). For each YAML document it:
@@ -13,7 +13,7 @@
 // then checks what no schema says about this chart: probes, rollout strategy, security context,
 // resources, autoscaling, disruption budgets, the migration hook, the ingress, where secrets come
 // from, that the web gets its own database's connection string and never the notes database's, and the
-// component labels. With --import-limits (Notejam.Web's ImportLimits.cs) every
+// component labels. With --import-limits (Notejam.Contracts' NotejamLimits.cs and Notejam.Web's ImportLimits.cs) every
 // ingress-nginx Ingress to the web must let the site's largest import request through; with
 // --resource-metrics-only every HPA must scale on resource metrics only (the chart's default). It
 // prints one line per check and exits 1 if any failed.
@@ -42,7 +42,7 @@ if (!options.models || options.files.length === 0) usage('--models and at least 
 
 function usage(message) {
   console.error(`validate.mjs: ${message}`);
-  console.error('usage: node validate.mjs --models <dir> [--name <label>] [--migration-hook <events>] [--import-limits <ImportLimits.cs>] [--resource-metrics-only] <rendered.yaml>...');
+  console.error('usage: node validate.mjs --models <dir> [--name <label>] [--migration-hook <events>] [--import-limits <NotejamLimits.cs,ImportLimits.cs>] [--resource-metrics-only] <rendered.yaml>...');
   process.exit(2);
 }
 
@@ -856,11 +856,13 @@ for (const doc of ofKind('StatefulSet')) {
 
 // The integer constants of a C# file ("public const long X = 2 * Y;"), evaluated in order: literals
 // (with an L suffix), earlier constants, + - * and parentheses. Anything else is left out.
-function csharpConstants(file) {
+// The integer constants of C# files (comma-separated paths), in order; a constant may use those before it, of its own
+// file or of an earlier one, qualified by its class (NotejamLimits.ImportMaxBytes) or not.
+function csharpConstants(files) {
   const values = new Map();
-  const text = readFileSync(file, 'utf8');
+  const text = files.split(',').map((file) => readFileSync(file, 'utf8')).join('\n');
   for (const match of text.matchAll(/\bconst\s+(?:int|long|uint|ulong)\s+([A-Za-z_]\w*)\s*=\s*([^;]+);/g)) {
-    let expression = match[2].replace(/\b(\d+)[lLuU]*\b/g, '$1');
+    let expression = match[2].replace(/\b(\d+)[lLuU]*\b/g, '$1').replace(/\b[A-Z]\w*\.([A-Za-z_]\w*)/g, '$1');
     let known = true;
     expression = expression.replace(/[A-Za-z_]\w*/g, (name) => {
       if (values.has(name)) return String(values.get(name));
