@@ -43,15 +43,15 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
 
         builder.Entity<Pad>(pad =>
         {
-            pad.Property(p => p.Name).HasMaxLength(Pad.NameMaxLength).UseCollation(NameCollation);
+            pad.Property(p => p.Name).HasMaxLength(NotejamLimits.NameMaxLength).UseCollation(NameCollation);
             pad.HasOne<User>().WithMany().HasForeignKey(p => p.OwnerId).OnDelete(DeleteBehavior.Cascade);
             pad.HasIndex(p => new { p.OwnerId, p.Name, p.Id });
         });
 
         builder.Entity<Note>(note =>
         {
-            note.Property(n => n.Name).HasMaxLength(Note.NameMaxLength).UseCollation(NameCollation);
-            note.Property(n => n.Text).HasMaxLength(Note.TextMaxLength);
+            note.Property(n => n.Name).HasMaxLength(NotejamLimits.NameMaxLength).UseCollation(NameCollation);
+            note.Property(n => n.Text).HasMaxLength(NotejamLimits.TextMaxLength);
             note.HasOne<User>().WithMany().HasForeignKey(n => n.OwnerId).OnDelete(DeleteBehavior.Cascade);
             note.HasOne(n => n.Pad).WithMany(p => p.Notes).HasForeignKey(n => n.PadId).OnDelete(DeleteBehavior.Cascade);
             // One index per order of a list (NoteOrder), the id last as the order's tiebreak: a page is read off the index

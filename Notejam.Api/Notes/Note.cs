@@ -5,9 +5,6 @@ namespace Notejam.Api.Notes;
 
 public sealed class Note
 {
-    public const int NameMaxLength = NotejamLimits.NameMaxLength;
-    public const int TextMaxLength = NotejamLimits.TextMaxLength;
-
     public int Id { get; set; }
 
     public int OwnerId { get; set; }

@@ -1,15 +1,9 @@
 namespace Notejam.Api.Notes;
 
-/// <summary>The orders of a notes list, spelled as in Notejam's URLs: <c>name</c>, <c>-name</c>, <c>updated_at</c>, <c>-updated_at</c>.</summary>
+/// <summary>A notes list in one of <see cref="NoteOrders"/>, the id as the tiebreak (each order has its index).</summary>
 public static class NoteOrder
 {
-    public const string Default = NoteOrders.Default;
-
-    public static IReadOnlyList<string> All => NoteOrders.All;
-
-    public static bool IsKnown(string? order) => NoteOrders.IsKnown(order);
-
-    public static IQueryable<Note> Apply(IQueryable<Note> notes, string? order) => (order ?? Default) switch
+    public static IQueryable<Note> Apply(IQueryable<Note> notes, string? order) => (order ?? NoteOrders.Default) switch
     {
         NoteOrders.Name => notes.OrderBy(n => n.Name).ThenBy(n => n.Id),
         NoteOrders.NameDescending => notes.OrderByDescending(n => n.Name).ThenByDescending(n => n.Id),

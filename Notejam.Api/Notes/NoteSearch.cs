@@ -19,11 +19,6 @@ public static partial class NoteSearch
 
     public const int MaxQueryLength = 200;
 
-    /// <summary>Around each match in a snippet: private-use characters, which text people write does not contain.</summary>
-    public const char MatchStart = SearchMarkers.MatchStart;
-
-    public const char MatchEnd = SearchMarkers.MatchEnd;
-
     /// <summary>Words as PostgreSQL's parser sees them: letters and digits, kept whole across an inner '.', '@' or '-' (hosts, emails, e-mail).</summary>
     [GeneratedRegex(@"[\p{L}\p{M}\p{N}]+(?:[.@-][\p{L}\p{M}\p{N}]+)*")]
     private static partial Regex Word();

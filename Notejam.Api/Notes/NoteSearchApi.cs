@@ -14,7 +14,7 @@ internal static class NoteSearchApi
 {
     // Two short fragments around the matches; a note with no match in its text (only in its name) shows its first words.
     private static readonly string HeadlineOptions =
-        $"StartSel={NoteSearch.MatchStart}, StopSel={NoteSearch.MatchEnd}, MaxWords=24, MinWords=10, ShortWord=2, " +
+        $"StartSel={SearchMarkers.MatchStart}, StopSel={SearchMarkers.MatchEnd}, MaxWords=24, MinWords=10, ShortWord=2, " +
         "MaxFragments=2, FragmentDelimiter=\" … \"";
 
     private sealed record Row(int Id, string Name, int? PadId, string? PadName, DateTimeOffset UpdatedAt, string Snippet, float Rank, int Total);

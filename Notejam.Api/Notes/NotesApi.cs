@@ -42,9 +42,9 @@ internal static class NotesApi
         ClaimsPrincipal user, NotejamDb db, string? order, int? padId, int page = 1, int pageSize = DefaultPageSize, CancellationToken ct = default)
     {
         var errors = PagingErrors(page, pageSize);
-        if (!NoteOrder.IsKnown(order))
+        if (!NoteOrders.IsKnown(order))
         {
-            errors["order"] = [$"Order by one of: {string.Join(", ", NoteOrder.All)}."];
+            errors["order"] = [$"Order by one of: {string.Join(", ", NoteOrders.All)}."];
         }
 
         if (errors.Count > 0)

@@ -5,8 +5,6 @@ namespace Notejam.Api.Pads;
 
 public sealed class Pad
 {
-    public const int NameMaxLength = NotejamLimits.NameMaxLength;
-
     public int Id { get; set; }
 
     public int OwnerId { get; set; }

@@ -14,7 +14,6 @@ namespace Notejam.Api.Transfer;
 /// </summary>
 internal static class AccountImport
 {
-    public const int MaxBytes = NotejamLimits.ImportMaxBytes;
     public const int MaxPads = 1_000;
     public const int MaxNotes = 10_000;
 
@@ -73,7 +72,7 @@ internal static class AccountImport
                 continue;
             }
 
-            CheckName(errors, $"{at}.name", pad.Name, Pad.NameMaxLength, "pad");
+            CheckName(errors, $"{at}.name", pad.Name, NotejamLimits.NameMaxLength, "pad");
             CheckNotes(errors, $"{at}.notes", pad.Notes, now);
         }
 
@@ -152,14 +151,14 @@ internal static class AccountImport
                 continue;
             }
 
-            CheckName(errors, $"{here}.name", note.Name, Note.NameMaxLength, "note");
+            CheckName(errors, $"{here}.name", note.Name, NotejamLimits.NameMaxLength, "note");
             if (string.IsNullOrWhiteSpace(note.Text))
             {
                 errors[$"{here}.text"] = ["A note needs a text."];
             }
-            else if (note.Text.Length > Note.TextMaxLength)
+            else if (note.Text.Length > NotejamLimits.TextMaxLength)
             {
-                errors[$"{here}.text"] = [$"A note's text is at most {Note.TextMaxLength:N0} characters; this one has {note.Text.Length:N0}."];
+                errors[$"{here}.text"] = [$"A note's text is at most {NotejamLimits.TextMaxLength:N0} characters; this one has {note.Text.Length:N0}."];
             }
 
             CheckTime(errors, $"{here}.createdAt", note.CreatedAt, now);

@@ -39,7 +39,7 @@ internal static class TransferApi
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Adds an export's pads and notes to my account, all or nothing")
             .WithDescription(
-                $"At most {AccountImport.MaxBytes / 1024 / 1024} MB, {AccountImport.MaxPads:N0} pads and {AccountImport.MaxNotes:N0} notes, " +
+                $"At most {NotejamLimits.ImportMaxMegabytes} MB, {AccountImport.MaxPads:N0} pads and {AccountImport.MaxNotes:N0} notes, " +
                 "each checked as the create endpoints check them; a 400 names where the first problem is (pads[1].notes[0].name). " +
                 "A pad joins my pad of the same name if I had one; otherwise it is created. Notes keep their times.");
 
@@ -77,7 +77,7 @@ internal static class TransferApi
         // Larger than the API's 1 MB for other requests: a whole account comes in at once.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = AccountImport.MaxBytes;
+            limit.MaxRequestBodySize = NotejamLimits.ImportMaxBytes;
         }
 
         TransferDocument? document;

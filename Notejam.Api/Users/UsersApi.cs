@@ -20,8 +20,6 @@ internal sealed record AccountServices(
 /// <summary>/users: accounts on ASP.NET Core Identity. Signing in and out is <see cref="SessionsApi"/>'s.</summary>
 internal static class UsersApi
 {
-    public const int PasswordMaxLength = NotejamLimits.PasswordMaxLength;
-
     public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/users").WithTags("Users");

@@ -28,6 +28,31 @@ public sealed class SiteUser(SiteBrowser browser, string email, string password)
         return new SiteUser(browser, email, password);
     }
 
+    /// <summary>
+    /// Whether a new person can sign up through the site and then get their notes page <paramref name="reads"/> times in
+    /// a row: what "the site serves" means to the tests that wait for it (a start, a recovery).
+    /// </summary>
+    public static async Task<bool> CanSignUpAndReadAsync(SiteBrowser browser, int reads = 1)
+    {
+        try
+        {
+            using var person = await SignUpAndInAsync(browser);
+            for (var read = 0; read < reads; read++)
+            {
+                if ((await person.Browser.GetAsync("/")).Status != System.Net.HttpStatusCode.OK)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        catch (Exception exception) when (exception is Xunit.Sdk.XunitException or HttpRequestException)
+        {
+            return false;
+        }
+    }
+
     public async Task<SitePage> CreatePadAsync(string name) =>
         await Browser.SubmitAsync(await Browser.GetAsync("/pads/create/"), new Dictionary<string, string?> { ["Name"] = name });
 
