@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Configuration;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Notejam.DevTools.Postgres;
 using Npgsql;
 
 namespace Notejam.AppHost;
@@ -40,23 +40,20 @@ internal static class LocalPostgres
 {
     [SupportedOSPlatformGuard("linux")]
     [SupportedOSPlatformGuard("macos")]
-    public static bool IsSupported => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
+    public static bool IsSupported => PostgresServer.IsSupported;
 
     private const string DataDirectoryKey = "Postgres:DataDirectory";
     private const string BinDirectoryKey = "Postgres:BinDirectory";
 
-    // PostgreSQL refuses to run as root; as root we run it as the 'postgres' system user.
-    private static bool RunsAsRoot => Environment.IsPrivilegedProcess;
-
     public static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(this IDistributedApplicationBuilder builder, string name)
     {
         var bin = FindBinDirectory(builder.Configuration)
-            ?? throw new DistributedApplicationException("The PostgreSQL server is not installed (Debian/Ubuntu: sudo apt-get install -y postgresql).");
+            ?? throw new DistributedApplicationException(PostgresServer.NotInstalled);
         var root = DataRoot(builder);
         var dataDirectory = Path.Combine(root, "data");
         var password = builder.AddParameter($"{name}-password", () => ReadOrCreatePassword(root), secret: true);
 
-        var (command, args) = ServerCommand(bin, dataDirectory);
+        var (command, args) = PostgresServer.ServerCommand(bin, dataDirectory);
         var server = new LocalPostgresServerResource(name, command, root, password.Resource);
 
         string? connectionString = null;
@@ -123,37 +120,8 @@ internal static class LocalPostgres
         }
     }
 
-    /// <summary>The newest server under /usr/lib/postgresql (Debian, Ubuntu), else the one on PATH, else null.</summary>
-    public static string? FindBinDirectory(IConfiguration configuration)
-    {
-        var configured = configuration[BinDirectoryKey];
-        if (!string.IsNullOrEmpty(configured))
-        {
-            return HasServer(configured) ? configured : null;
-        }
-
-        const string debianRoot = "/usr/lib/postgresql";
-        if (Directory.Exists(debianRoot))
-        {
-            var newest = Directory.GetDirectories(debianRoot)
-                .Select(d => (Dir: Path.Combine(d, "bin"), Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
-                .Where(d => HasServer(d.Dir))
-                .OrderByDescending(d => d.Version)
-                .Select(d => d.Dir)
-                .FirstOrDefault();
-            if (newest is not null)
-            {
-                return newest;
-            }
-        }
-
-        return (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .FirstOrDefault(HasServer);
-    }
-
-    private static bool HasServer(string dir) =>
-        File.Exists(Path.Combine(dir, "postgres")) && File.Exists(Path.Combine(dir, "initdb"));
+    /// <summary>The server of <c>Postgres:BinDirectory</c>, else the machine's newest (see <see cref="PostgresServer.FindBinDirectory"/>).</summary>
+    public static string? FindBinDirectory(IConfiguration configuration) => PostgresServer.FindBinDirectory(configuration[BinDirectoryKey]);
 
     /// <summary>
     /// One data folder per clone of the repository, so that two checkouts never share a database.
@@ -168,7 +136,7 @@ internal static class LocalPostgres
         }
 
         var clone = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.AppHostDirectory)))[..12];
-        var parent = RunsAsRoot
+        var parent = PostgresServer.RunsAsRoot
             ? "/var/lib/notejam"
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "notejam");
         return Path.Combine(parent, $"postgres-{clone}");
@@ -193,59 +161,7 @@ internal static class LocalPostgres
     {
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
         {
-            await InitDbAsync(bin, root, dataDirectory, await server.PasswordParameter.GetValueAsync(ct) ?? "", ct);
-        }
-    }
-
-    /// <summary>Creates a cluster in <paramref name="dataDirectory"/> whose superuser 'postgres' has <paramref name="password"/>.</summary>
-    internal static async Task InitDbAsync(string bin, string root, string dataDirectory, string password, CancellationToken ct)
-    {
-        Directory.CreateDirectory(dataDirectory);
-        File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var passwordFile = Path.Combine(root, "initdb-password");
-        await File.WriteAllTextAsync(passwordFile, password, ct);
-        try
-        {
-            if (RunsAsRoot)
-            {
-                File.SetUnixFileMode(root, File.GetUnixFileMode(root) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
-                await RunAsync("chown", ["postgres:postgres", dataDirectory, passwordFile], ct);
-            }
-
-            var (command, args) = AsPostgresUser(Path.Combine(bin, "initdb"),
-                ["-D", dataDirectory, "-U", "postgres", "--auth=scram-sha-256", $"--pwfile={passwordFile}",
-                 "--encoding=UTF8", "--locale=C.UTF-8"]);
-            await RunAsync(command, args, ct);
-        }
-        finally
-        {
-            File.Delete(passwordFile);
-        }
-    }
-
-    /// <summary>The command that runs the server on 127.0.0.1 only, at the port in PGPORT.</summary>
-    internal static (string Command, string[] Args) ServerCommand(string bin, string dataDirectory) =>
-        AsPostgresUser(Path.Combine(bin, "postgres"),
-            ["-D", dataDirectory, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="]);
-
-    private static (string Command, string[] Args) AsPostgresUser(string program, string[] args) => RunsAsRoot
-        ? ("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", program, .. args])
-        : (program, args);
-
-    private static async Task RunAsync(string command, string[] args, CancellationToken ct)
-    {
-        using var process = Process.Start(new ProcessStartInfo(command, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new DistributedApplicationException($"Could not start {command}.");
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        var errors = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        if (process.ExitCode != 0)
-        {
-            throw new DistributedApplicationException(
-                $"{command} {string.Join(' ', args)} failed ({process.ExitCode}): {await errors}{await output}");
+            await PostgresServer.InitDbAsync(bin, root, dataDirectory, await server.PasswordParameter.GetValueAsync(ct) ?? "", ct);
         }
     }
 }

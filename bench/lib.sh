@@ -3,7 +3,7 @@
 # processes are all stopped on exit, the Release builds, a throwaway PostgreSQL, the api and the web as production
 # runs them (Release, ASPNETCORE_ENVIRONMENT=Production, telemetry off, web -> api -> PostgreSQL, nothing in
 # between), and the helpers that talk to them: call the API, seed a user through it, sign in through the site's
-# form, the benchmark's two users (seed_bench_users), the note form's token (note_form), PostgreSQL's count of
+# form (with a form's token), the benchmark's two users (seed_bench_users), PostgreSQL's count of
 # committed transactions (xact_commits).
 #
 # The sourcing script runs with `set -euo pipefail` and calls, in this order: bench_tools, bench_workdir,
@@ -22,22 +22,16 @@ die() { echo "bench/${0##*/}: $*" >&2; exit 1; }
 # ---------------------------------------------------------------------------------------------------------
 # Tools
 
-bench_tools() { # installs what is missing of wrk, jq and curl; finds PostgreSQL (pg_bin, psql_cmd, as_postgres)
+bench_tools() { # installs what is missing of wrk, jq, curl and psql; finds psql (psql_cmd)
   local missing=() tool
   for tool in wrk jq curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  command -v psql >/dev/null || missing+=(postgresql-client)
   if [[ ${#missing[@]} -gt 0 ]]; then
     say "Installing ${missing[*]}"
     { apt-get install -y -qq "${missing[@]}" || { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; }; } >/dev/null ||
       die "could not install ${missing[*]} with apt-get"
   fi
-  pg_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  [[ -x $pg_bin/postgres && -x $pg_bin/initdb ]] || die "the PostgreSQL server is not installed (apt-get install -y postgresql)"
-  psql_cmd=$pg_bin/psql
-  [[ -x $psql_cmd ]] || psql_cmd=psql
-  as_postgres=()
-  if [[ $(id -u) -eq 0 ]]; then
-    as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups --)   # postgres refuses to run as root
-  fi
+  psql_cmd=psql
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -63,7 +57,7 @@ stop() { # stop PID SIGNAL: signal a process and wait up to 20 s for it to end
 stop_servers() { # web, api, then PostgreSQL
   stop "$web_pid" TERM
   stop "$api_pid" TERM
-  stop "$pg_pid" INT   # fast shutdown
+  stop "$pg_pid" TERM   # the tool stops PostgreSQL (fast shutdown) and deletes the cluster (a script's background job ignores INT)
   web_pid='' api_pid='' pg_pid=''
 }
 
@@ -110,35 +104,44 @@ wait_healthy() { # wait_healthy URL PID NAME
 # ---------------------------------------------------------------------------------------------------------
 # Release builds, PostgreSQL, the migrations, the api and the web
 
-build_apps() { # publishes Notejam.Api and Notejam.Web (Release) into $work/out/Api and $work/out/Web
-  local project
-  say "Building Notejam.Api and Notejam.Web (Release) into $work/out"
-  for project in Api Web; do
+build_apps() { # build_apps [NAME...]: publishes Notejam.NAME (Release; default Api Web DevTools) into $work/out/NAME
+  local project projects=("$@")
+  [[ ${#projects[@]} -gt 0 ]] || projects=(Api Web DevTools)
+  say "Building ${projects[*]} (Release) into $work/out"
+  for project in "${projects[@]}"; do
     flock "$build_lock" dotnet publish "Notejam.$project/Notejam.$project.csproj" -c Release -o "$work/out/$project" \
       -nologo -v q -clp:ErrorsOnly >"$work/build-$project.log" 2>&1 || { cat "$work/build-$project.log" >&2; die "the $project build failed"; }
   done
 }
 
-start_postgres() { # a new cluster in $work/pgdata on 127.0.0.1:$pg_port, with an empty database notejam
+devtools() { "$work/out/DevTools/Notejam.DevTools" "$@"; }   # see Notejam.DevTools/Program.cs
+
+# start_postgres: a throwaway cluster of the machine's PostgreSQL on 127.0.0.1:$pg_port, made and run as the tests' is
+# (`Notejam.DevTools postgres`, Notejam.DevTools/Postgres), with an empty database notejam. Sets pg_pid (the tool, which
+# deletes the cluster when interrupted), pg_server_pid (the postmaster: the backends are its children), pg_version,
+# PGPASSWORD (exported, for psql), db (the api's connection string) and web_db (the web's, which migrate makes).
+start_postgres() {
+  local line
   pick_port pg_port
-  say "Starting PostgreSQL ($("$pg_bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$pg_port"
-  mkdir -m 700 "$work/pgdata"
-  [[ ${#as_postgres[@]} -eq 0 ]] || chown postgres:postgres "$work/pgdata"
-  "${as_postgres[@]}" "$pg_bin/initdb" -D "$work/pgdata" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
-    >"$work/initdb.log" 2>&1 || die "initdb failed"
-  "${as_postgres[@]}" "$pg_bin/postgres" -D "$work/pgdata" -c listen_addresses=127.0.0.1 -c unix_socket_directories= \
-    -p "$pg_port" -c max_connections=200 >"$work/postgres.log" 2>&1 &
+  say "Starting PostgreSQL (Notejam.DevTools postgres) on 127.0.0.1:$pg_port"
+  devtools postgres --port "$pg_port" --setting max_connections=200 >"$work/postgres.out" 2>"$work/postgres.log" &
   pg_pid=$!
-  for _ in $(seq 100); do
-    "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAtX -c 'SELECT 1' >/dev/null 2>&1 && break
-    kill -0 "$pg_pid" 2>/dev/null || die "postgres exited"
+  for _ in $(seq 600); do
+    line=$(head -n 1 "$work/postgres.out")
+    [[ $line == ready* ]] && break
+    kill -0 "$pg_pid" 2>/dev/null || die "PostgreSQL did not start (see postgres.log below)"
     sleep 0.1
   done
+  [[ $line =~ ^ready\ port=[0-9]+\ password=([0-9a-f]+)\ pid=([0-9]+)$ ]] || die "PostgreSQL did not start in 60 s: $line"
+  export PGPASSWORD=${BASH_REMATCH[1]}
+  pg_server_pid=${BASH_REMATCH[2]}
+  pg_version=$("$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAtX -c 'SHOW server_version') ||
+    die "could not reach PostgreSQL"
   "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAtX -c 'CREATE DATABASE notejam' >/dev/null ||
     die "could not create the database"
-  db="Host=127.0.0.1;Port=$pg_port;Database=notejam;Username=postgres"
-  # The web's own database and role, which the api's migrate makes (the cluster trusts loopback; the password is a form).
-  web_db="Host=127.0.0.1;Port=$pg_port;Database=notejam_web;Username=notejam_web;Password=bench-web-$pg_port"
+  db="Host=127.0.0.1;Port=$pg_port;Database=notejam;Username=postgres;Password=$PGPASSWORD"
+  # The web's own database and role, which the api's migrate makes with this password.
+  web_db="Host=127.0.0.1;Port=$pg_port;Database=notejam_web;Username=notejam_web;Password=bench-web-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 }
 
 sql() { "$psql_cmd" -h 127.0.0.1 -p "$pg_port" -U postgres -d notejam -v ON_ERROR_STOP=1 -qAtX -c "$1"; }
@@ -219,34 +222,15 @@ seed() {
   done
 }
 
-# form_token < PAGE: the value of the page's first __RequestVerificationToken field (every form of a page has the
-# same one). Whatever the attribute order, quotes (double, single, none), case of the tag and attribute names and
-# line breaks inside the tag; character references in the value are decoded. Prints nothing when there is none.
-form_token() {
-  tr '\r\n\t' '   ' | grep -oiE '<input[[:space:]][^>]*>' |
-    grep -iE "[[:space:]]name[[:space:]]*=[[:space:]]*(\"__RequestVerificationToken\"|'__RequestVerificationToken'|__RequestVerificationToken([[:space:]/>]))" |
-    head -n 1 |
-    sed -nE "s/.*[[:space:]][vV][aA][lL][uU][eE][[:space:]]*=[[:space:]]*(\"([^\"]*)\"|'([^']*)'|([^[:space:]\"'>]+)).*/\2\3\4/p" |
-    sed -e 's/&#x2B;/+/gI; s/&#43;/+/g; s/&#x2F;/\//gI; s/&#47;/\//g; s/&#x3D;/=/gI; s/&#61;/=/g; s/&quot;/"/g; s/&amp;/\&/g'
-}
-
-jar_cookie() { # jar_cookie JAR: the Cookie header a browser would send with every cookie of a curl cookie jar
-  # The jar's lines are tab-separated, name and value last; HttpOnly cookies start with #HttpOnly_.
-  awk -F'\t' 'NF >= 7 { printf "%s%s=%s", (n++ ? "; " : ""), $6, $7 }' "$1"
-}
-
-# signin WEB_BASE EMAIL [JAR]: signs in through the site's form, as a browser does, keeping the cookies in JAR
-# ($work/cookies); sets cookie (every cookie it got, as a Cookie header).
+# signin WEB_BASE EMAIL [FORM_PAGE]: signs in through the site's form, as a browser does (`Notejam.DevTools signin`);
+# sets cookie (the Cookie header a browser then sends), and with FORM_PAGE (e.g. /notes/create/) form, the antiforgery
+# token of that page's form (valid with cookie, which then carries the antiforgery cookie too).
 signin() {
-  local base=$1 email=$2 jar=${3:-$work/cookies} form status
-  rm -f "$jar"
-  form=$(curl -fsS -m 10 -c "$jar" "$base/signin/" | form_token) || true
-  [[ -n $form ]] || die "GET $base/signin/ has no __RequestVerificationToken"
-  status=$(curl -sS -m 10 -b "$jar" -c "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' \
-    --data-urlencode "Email=$email" --data-urlencode "Password=$password" \
-    --data-urlencode "__RequestVerificationToken=$form" "$base/signin/") || die "POST $base/signin/: no answer"
-  [[ $status == 302* ]] || die "POST $base/signin/ answered $status instead of a redirect"
-  cookie=$(jar_cookie "$jar")
+  local base=$1 email=$2 page=${3:-} out args=()
+  [[ -z $page ]] || args=(--form "$page")
+  out=$(devtools signin --site "$base" --email "$email" --password "$password" "${args[@]}") ||
+    die "could not sign in as $email at $base"
+  cookie=$(sed -n 's/^cookie=//p' <<<"$out") form=$(sed -n 's/^form=//p' <<<"$out")
   [[ "; $cookie" == *"; notejam="* ]] || die "signing in at $base gave no notejam cookie"
 }
 
@@ -256,16 +240,6 @@ check() {
   status=$(curl -sS -m 10 -o "$work/page.html" -w '%{http_code}' -H "Cookie: $cookie" "$url") || die "GET $url: no answer"
   [[ $status == 200 ]] || die "GET $url with the session cookie answered $status, not 200"
   grep -qF -- "$text" "$work/page.html" || die "GET $url does not show \"$text\""
-}
-
-# note_form WEB_BASE JAR: opens /notes/create/ with the cookies of JAR (signed in by signin), as a browser does before
-# it posts the form; sets form (the form's __RequestVerificationToken) and cookie (every cookie of JAR after it, the
-# antiforgery cookie included, as a Cookie header).
-note_form() {
-  local base=$1 jar=$2
-  form=$(curl -fsS -m 10 -b "$jar" -c "$jar" "$base/notes/create/" | form_token) || true
-  [[ -n $form ]] || die "GET $base/notes/create/ has no __RequestVerificationToken"
-  cookie=$(jar_cookie "$jar")
 }
 
 # check_create WEB_BASE COOKIE FORM PAD_ID: posts the note form once, as bench/write.lua does, with the Cookie header
@@ -290,8 +264,7 @@ seed_bench_users() {
   say "Signing up a user with 50 notes in 5 pads, and one with 10,000"
   seed "$api_url" bench50@example.com 10
   pads50=("${pad_ids[@]}") note50=$note_id token50=$token user50=$user_id
-  signin "$web_url" bench50@example.com "$work/cookies50"
-  note_form "$web_url" "$work/cookies50"
+  signin "$web_url" bench50@example.com /notes/create/
   cookie50=$cookie form50=$form
   check "$web_url/" 'All notes (50)'
   check "$web_url/pads/${pads50[0]}/" 'Pad 1 (10)'
@@ -306,7 +279,7 @@ seed_bench_users() {
        FROM generate_series(1, 10000) AS g" >/dev/null || die "could not insert the 10,000 notes"
   sql 'VACUUM ANALYZE "Notes"' || die "VACUUM ANALYZE failed"   # as autovacuum would soon after such an insert
   note10k=$(sql "SELECT \"Id\" FROM \"Notes\" WHERE \"OwnerId\" = $user10k ORDER BY \"UpdatedAt\" DESC LIMIT 1")
-  signin "$web_url" bench10k@example.com "$work/cookies10k"
+  signin "$web_url" bench10k@example.com
   cookie10k=$cookie
   check "$web_url/" 'All notes (10000)'
   check "$web_url/pads/${pads10k[0]}/" 'Pad 1 (2000)'

@@ -88,8 +88,8 @@ seed_bench_users
 if [[ $user == 50 ]]; then
   pad=${pads50[0]} note=$note50 cookie=$cookie50 form=$form50
 else
-  pad=${pads10k[0]} note=$note10k cookie=$cookie10k
-  note_form "$web_url" "$work/cookies10k"
+  pad=${pads10k[0]} note=$note10k
+  signin "$web_url" bench10k@example.com /notes/create/
 fi
 if [[ $page == write ]]; then
   label="POST /notes/create/ ($user-note user)"

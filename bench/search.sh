@@ -39,9 +39,7 @@ bench_workdir notejam-search-bench
 # ---------------------------------------------------------------------------------------------------------
 # 1. The api, Release
 
-say "Building Notejam.Api (Release) into $work/out/Api"
-flock "$build_lock" dotnet publish Notejam.Api/Notejam.Api.csproj -c Release -o "$work/out/Api" -nologo -v q -clp:ErrorsOnly \
-  >"$work/build-Api.log" 2>&1 || { cat "$work/build-Api.log" >&2; die "the build failed"; }
+build_apps Api DevTools
 
 # ---------------------------------------------------------------------------------------------------------
 # 2. PostgreSQL (a throwaway cluster, or the one given), the migrations and the api

@@ -76,7 +76,7 @@ cpu_ticks() { # user+system ticks of the given processes (and of their children 
   echo "$total"
 }
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
-pg_pids() { [[ -z $pg_pid ]] || echo "$pg_pid" $(pgrep -P "$pg_pid"); }
+pg_pids() { [[ -z ${pg_server_pid:-} ]] || echo "$pg_server_pid" $(pgrep -P "$pg_server_pid"); }
 all_ticks() { # the ticks of web, api, PostgreSQL (server and backends), this script and its children, the machine
   local pg
   read -r -a pg <<<"$(pg_pids)"
@@ -147,7 +147,7 @@ seed_bench_users
 
 if [[ $hold -eq 1 ]]; then
   {
-    echo "web=$web_url api=$api_url pg_port=$pg_port   # PostgreSQL on 127.0.0.1: user postgres (trust), database notejam"
+    echo "web=$web_url api=$api_url pg_port=$pg_port PGPASSWORD=$PGPASSWORD   # PostgreSQL on 127.0.0.1: user postgres, database notejam"
     echo "web_pid=$web_pid api_pid=$api_pid pg_pid=$pg_pid"
     echo "pads50=(${pads50[*]}) note50=$note50 pads10k=(${pads10k[*]}) note10k=$note10k"
     echo "cookie50='$cookie50'"
@@ -225,7 +225,7 @@ if [[ $apphost -eq 1 ]]; then
       signin http://localhost:5162 "$email"
       check http://localhost:5162/ 'All notes (50)'
       # web, api and PostgreSQL run under DCP here: their CPU is not measured.
-      web_pid='' api_pid='' pg_pid=''
+      web_pid='' api_pid='' pg_pid='' pg_server_pid=''
       measure apphost '/ (50 notes, AppHost)' http://localhost:5162/ "$cookie" >&2
       echo "${result[apphost]}" >"$work/apphost.result"
     ) 2>&1 | tee "$work/apphost-run.log"
@@ -279,7 +279,7 @@ cpu_cost() { calc '%.2f' "$(serving_cpu "$1") > 0 ? $(serving_cpu "$2") / $(serv
 disturbed() { local f; read -r -a f <<<"${result[$1]}"; calc '%d' "${f[9]} > ${f[5]} + ${f[6]} + ${f[7]}"; }
 
 say "Summary"
-echo "Notejam.Web, Release, Production, telemetry off, web -> api -> PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') directly"
+echo "Notejam.Web, Release, Production, telemetry off, web -> api -> PostgreSQL $pg_version directly"
 echo "$started_at, $(nproc) cores, wrk -t$threads -c$connections -d${duration}s (after a ${warmup}s warm-up) on the same machine"
 echo "The ceiling: the web's own /alive (anonymous), $alive1 req/s before the pages and $alive2 after: $ceiling req/s" \
   "(they differ by $(calc '%.0f' "$alive1 > 0 && $alive2 > 0 ? 100 * ($alive1 > $alive2 ? $alive1 / $alive2 : $alive2 / $alive1) - 100 : 0")%)"

@@ -5,6 +5,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Notejam.DevTools.Load;
 using Notejam.Tests.AppHost;
 using Notejam.Tests.Infrastructure;
 using Xunit.Abstractions;

@@ -7,7 +7,7 @@ namespace Notejam.Tests.Infrastructure;
 /// <summary>A signed-up, signed-in account with an HttpClient that carries its bearer token.</summary>
 public sealed class ApiUser(string email, string password, HttpClient http, JsonElement tokens) : IDisposable
 {
-    public const string DefaultPassword = "correct horse 1";
+    public const string DefaultPassword = SiteUser.DefaultPassword;
 
     public string Email { get; } = email;
 
@@ -17,7 +17,7 @@ public sealed class ApiUser(string email, string password, HttpClient http, Json
 
     public JsonElement Tokens { get; } = tokens;
 
-    public static string NewEmail() => $"user-{Guid.NewGuid():N}@example.com";
+    public static string NewEmail() => SiteUser.NewEmail();
 
     public static async Task<ApiUser> CreateAsync(ApiFactory api, string? email = null, string password = DefaultPassword)
     {

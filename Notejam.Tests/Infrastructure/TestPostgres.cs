@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.Extensions.Configuration;
-using Notejam.AppHost;
+using Notejam.DevTools.Postgres;
 using Npgsql;
 
 namespace Notejam.Tests.Infrastructure;
@@ -14,8 +10,6 @@ namespace Notejam.Tests.Infrastructure;
 /// </summary>
 public sealed class TestPostgres
 {
-    private const string TempPrefix = "notejam-tests-";
-
     private static readonly Lazy<Task<TestPostgres>> SharedServer = new(StartAsync);
 
     private TestPostgres(string serverConnectionString) => ServerConnectionString = serverConnectionString;
@@ -61,79 +55,15 @@ public sealed class TestPostgres
             return new TestPostgres(configured);
         }
 
-        if (!LocalPostgres.IsSupported || LocalPostgres.FindBinDirectory(new ConfigurationBuilder().Build()) is not { } bin)
+        if (!PostgresServer.IsSupported || PostgresServer.FindBinDirectory() is null)
         {
             throw new InvalidOperationException(
                 "The tests need PostgreSQL: install the server (sudo apt-get install -y postgresql) or set NOTEJAM_TEST_POSTGRES to a server's connection string.");
         }
 
-        RemoveStoppedClusters();
-        var root = Directory.CreateTempSubdirectory(TempPrefix).FullName;
-        var data = Path.Combine(root, "data");
-        var password = Guid.NewGuid().ToString("N");
-        await LocalPostgres.InitDbAsync(bin, root, data, password, CancellationToken.None);
-
-        var port = FreePort();
-        var (command, args) = LocalPostgres.ServerCommand(bin, data);
-        var start = new ProcessStartInfo(command, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["PGPORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var server = Process.Start(start) ?? throw new InvalidOperationException("PostgreSQL did not start.");
-        server.OutputDataReceived += (_, _) => { };
-        server.ErrorDataReceived += (_, _) => { };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(server, root);
-
-        var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Password={password};Database=postgres;Pooling=false";
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync();
-                return new TestPostgres(connectionString.Replace(";Pooling=false", "", StringComparison.Ordinal));
-            }
-            catch (NpgsqlException) when (DateTime.UtcNow < deadline && !server.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    // The test host may be ended before its exit handler has deleted a cluster: a stopped one has no postmaster.pid.
-    private static void RemoveStoppedClusters()
-    {
-        foreach (var stale in Directory.EnumerateDirectories(Path.GetTempPath(), TempPrefix + "*"))
-        {
-            if (!File.Exists(Path.Combine(stale, "data", "postmaster.pid")) &&
-                Directory.GetLastWriteTimeUtc(stale) < DateTime.UtcNow.AddMinutes(-1))
-            {
-                Directory.Delete(stale, recursive: true);
-            }
-        }
-    }
-
-    // SIGINT is PostgreSQL's fast shutdown: it disconnects clients and stops cleanly.
-    private static void Stop(Process server, string root)
-    {
-        if (!server.HasExited)
-        {
-            using var kill = Process.Start("kill", ["-INT", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            kill.WaitForExit();
-            if (!server.WaitForExit(TimeSpan.FromSeconds(10)))
-            {
-                server.Kill(entireProcessTree: true);
-            }
-        }
-
-        Directory.Delete(root, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var server = await ThrowawayPostgres.StartAsync();
+        // Through the interface: the platform guard above does not reach into a lambda (CA1416).
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => ((IDisposable)server).Dispose();
+        return new TestPostgres(server.ServerConnectionString);
     }
 }

@@ -89,7 +89,7 @@ public sealed class ReturnUrlTests(SiteFactory site)
         // Lone surrogates cannot reach the site over HTTP (they have no UTF-8), so they are checked here.
         foreach (var returnUrl in new[] { "/\ud800", "/a\udc00b", "", null })
         {
-            Assert.Null(Notejam.Web.ReturnUrls.ToLocation(returnUrl));
+            Assert.Null(Notejam.Web.Account.ReturnUrls.ToLocation(returnUrl));
         }
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Notejam.Web.Account;
 using Notejam.Web.Api;
 
 namespace Notejam.Web.Pages;

@@ -2,17 +2,19 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using Notejam.Tests.Infrastructure;
+using Notejam.DevTools.Site;
 using Npgsql;
 
-namespace Notejam.Tests.Faults;
+namespace Notejam.DevTools.Load;
 
 /// <summary>
 /// Steady load on the site, as people make it: each client is a person (own account, own address in
-/// X-Forwarded-For) who reads their notes page or writes a note. Every answer is recorded, and every note the
-/// site acknowledged (a redirect to the new note) can afterwards be looked up in PostgreSQL.
+/// X-Forwarded-For, a pad and a note made through the forms) who reads one of their pages (all notes, by name, their
+/// pad, their note) or writes a note through the form. Every answer is recorded, and every note the site acknowledged
+/// (a redirect to the new note) can afterwards be looked up in PostgreSQL. The fault tests and bench/soak.sh
+/// (<c>Notejam.DevTools load</c>) both use it.
 /// </summary>
-internal sealed partial class SiteLoad : IDisposable
+public sealed partial class SiteLoad : IDisposable
 {
     /// <summary>Longer than the site's own 12 s budget for an API call: anything past it is a hang.</summary>
     public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(15);
@@ -38,6 +40,8 @@ internal sealed partial class SiteLoad : IDisposable
             var browser = new SiteBrowser(site);
             browser.Headers.Add("X-Forwarded-For", address);
             using var user = await SiteUser.SignUpAndInAsync(browser);
+            var pad = (await user.CreatePadAsync($"Pad of person {i}")).IdInUrl;
+            var note = (await user.CreateNoteAsync($"Note of person {i}", "Read under load", pad)).IdInUrl;
             var form = await browser.GetAsync("/notes/create/");
             var http = new HttpClient(new HttpClientHandler { CookieContainer = browser.Cookies, AllowAutoRedirect = false })
             {
@@ -45,7 +49,8 @@ internal sealed partial class SiteLoad : IDisposable
                 Timeout = ClientTimeout,
             };
             http.DefaultRequestHeaders.Add("X-Forwarded-For", address);
-            people.Add(new Person(i, http, form.Value("__RequestVerificationToken")!));
+            people.Add(new Person(i, http, form.Value("__RequestVerificationToken")!,
+                [new("/", UriKind.Relative), new("/?order=name", UriKind.Relative), new($"/pads/{pad}/", UriKind.Relative), new($"/notes/{note}/", UriKind.Relative)]));
         }
 
         var load = new SiteLoad(people, writeShare, tag);
@@ -85,7 +90,7 @@ internal sealed partial class SiteLoad : IDisposable
                 using var response = write
                     ? await person.Http.PostAsync(new Uri("/notes/create/", UriKind.Relative), new FormUrlEncodedContent(
                         [new("Name", name), new("Text", "Written under load"), new("PadId", ""), new("__RequestVerificationToken", person.Token)]))
-                    : await person.Http.GetAsync(new Uri("/", UriKind.Relative));
+                    : await person.Http.GetAsync(person.Pages[random.Next(person.Pages.Count)]);
                 await response.Content.LoadIntoBufferAsync();
                 var acknowledged = write && response.StatusCode == HttpStatusCode.Found &&
                     NoteUrl().IsMatch(response.Headers.Location?.OriginalString ?? "");
@@ -103,11 +108,11 @@ internal sealed partial class SiteLoad : IDisposable
     [GeneratedRegex(@"^/notes/\d+/$")]
     private static partial Regex NoteUrl();
 
-    private sealed record Person(int Number, HttpClient Http, string Token);
+    private sealed record Person(int Number, HttpClient Http, string Token, IReadOnlyList<Uri> Pages);
 }
 
 /// <summary>One request: when it started, how long it took, what came back (0: no answer at all).</summary>
-internal sealed record Outcome(TimeSpan At, TimeSpan Took, bool Write, string NoteName, int Status, bool Acknowledged, string? Error)
+public sealed record Outcome(TimeSpan At, TimeSpan Took, bool Write, string NoteName, int Status, bool Acknowledged, string? Error)
 {
     public bool Succeeded => Write ? Acknowledged : Status == 200;
 
@@ -115,7 +120,7 @@ internal sealed record Outcome(TimeSpan At, TimeSpan Took, bool Write, string No
     public bool CleanlyRefused => Status is 503 or 429;
 }
 
-internal sealed class LoadResult(IReadOnlyList<Outcome> outcomes, string tag)
+public sealed class LoadResult(IReadOnlyList<Outcome> outcomes, string tag)
 {
     public IReadOnlyList<Outcome> Outcomes { get; } = outcomes;
 
@@ -159,6 +164,9 @@ internal sealed class LoadResult(IReadOnlyList<Outcome> outcomes, string tag)
             UnacknowledgedButStored: stored.Keys.Except(acknowledged).Count());
     }
 
+    /// <summary>The figures of the requests that started in [<paramref name="from"/>, <paramref name="to"/>): for a table by minute.</summary>
+    public LoadResult Between(TimeSpan from, TimeSpan to) => new([.. Outcomes.Where(o => o.At >= from && o.At < to)], tag);
+
     public string Describe()
     {
         var broken = Broken.Count == 0 ? "" : "; broken: " + string.Join(", ", Broken
@@ -168,7 +176,7 @@ internal sealed class LoadResult(IReadOnlyList<Outcome> outcomes, string tag)
     }
 }
 
-internal sealed record WriteCheck(int Acknowledged, int Lost, int Duplicated, int UnacknowledgedButStored)
+public sealed record WriteCheck(int Acknowledged, int Lost, int Duplicated, int UnacknowledgedButStored)
 {
     public override string ToString() =>
         $"{Acknowledged} notes acknowledged, {Lost} lost, {Duplicated} stored twice, {UnacknowledgedButStored} stored without an acknowledgement";

@@ -3,7 +3,7 @@ using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 
-namespace Notejam.Tests.Infrastructure;
+namespace Notejam.DevTools.Site;
 
 /// <summary>
 /// Browses the site as a browser without JavaScript does: keeps cookies, follows redirects, and posts
@@ -33,7 +33,7 @@ public sealed class SiteBrowser : IDisposable
     public Task<SitePage> SubmitAsync(SitePage page, IReadOnlyDictionary<string, string?> fields, string formSelector = "main form")
     {
         var form = page.Document.QuerySelector<IHtmlFormElement>(formSelector)
-            ?? throw new InvalidOperationException($"No form '{formSelector}' on {page.Url}: {page.Document.Body?.TextContent}");
+            ?? throw new SiteException($"No form '{formSelector}' on {page.Url}: {page.Document.Body?.TextContent}");
         var values = new List<KeyValuePair<string, string>>();
         foreach (var element in form.Elements)
         {
@@ -77,7 +77,11 @@ public sealed class SiteBrowser : IDisposable
         {
             url = new Uri(url, response.Headers.Location!);
             redirects.Add(url);
-            Assert.True(redirects.Count < 10, "Too many redirects");
+            if (redirects.Count >= 10)
+            {
+                throw new SiteException($"Too many redirects from {request.RequestUri}: {string.Join(" -> ", redirects)}");
+            }
+
             response.Dispose();
             response = await _http.GetAsync(url);
         }
@@ -123,3 +127,6 @@ public sealed record SitePage(
     /// <summary>The id in a URL such as /notes/12/ or /pads/3/.</summary>
     public int IdInUrl => int.Parse(Url.Segments[2].TrimEnd('/'), System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>The site did not do what a person using it expects (a form missing, a redirect loop, a refused sign-up).</summary>
+public sealed class SiteException(string message) : Exception(message);

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Notejam.Web;
+namespace Notejam.Web.Account;
 
 /// <summary>
 /// Return URLs after signing in: a path on this site, of any characters, made safe for a Location header; anything
