@@ -124,7 +124,9 @@ start_postgres() {
   local line
   pick_port pg_port
   say "Starting PostgreSQL (Notejam.DevTools postgres) on 127.0.0.1:$pg_port"
-  devtools postgres --port "$pg_port" --setting max_connections=200 >"$work/postgres.out" 2>"$work/postgres.log" &
+  # The program itself, not the devtools function: a function sent to the background is a subshell, and $! its pid.
+  "$work/out/DevTools/Notejam.DevTools" postgres --port "$pg_port" --setting max_connections=200 \
+    >"$work/postgres.out" 2>"$work/postgres.log" &
   pg_pid=$!
   for _ in $(seq 600); do
     line=$(head -n 1 "$work/postgres.out")
