@@ -7,7 +7,9 @@ namespace Notejam.DevTools;
 /// <summary>
 /// <c>load</c>: a <see cref="SiteLoad"/> of N people for M minutes. It prints <c>ready</c> once the people are signed in,
 /// <c>minute K</c> as each minute ends (for the caller to read memory then), and at the end a line of figures per
-/// minute (<c>figures minute=K requests= rps= p50_ms= p99_ms= failed= writes= writes_acknowledged=</c>) and one of
+/// minute (<c>figures minute=K requests= rps= p50_ms= p99_ms= failed= refused= broken= writes= writes_acknowledged=</c>:
+/// failed counts every request that did not get what it asked for, refused those of them answered with the site's
+/// 503 or 429 page, broken the rest: a 500, a hang, a dropped connection) and one of
 /// the writes as found in PostgreSQL (<c>writes acknowledged= lost= duplicated= stored_unacknowledged=</c>).
 /// </summary>
 internal static class LoadCommand
@@ -44,7 +46,7 @@ internal static class LoadCommand
             {
                 var part = outcome.Between(TimeSpan.FromMinutes(minute - 1), TimeSpan.FromMinutes(minute));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"figures minute={minute} requests={part.Requests} rps={part.Requests / 60.0:F0} p50_ms={part.Percentile(0.5).TotalMilliseconds:F1} p99_ms={part.Percentile(0.99).TotalMilliseconds:F1} failed={part.Requests - part.Succeeded} writes={part.Outcomes.Count(o => o.Write)} writes_acknowledged={part.Outcomes.Count(o => o.Acknowledged)}"));
+                    $"figures minute={minute} requests={part.Requests} rps={part.Requests / 60.0:F0} p50_ms={part.Percentile(0.5).TotalMilliseconds:F1} p99_ms={part.Percentile(0.99).TotalMilliseconds:F1} failed={part.Requests - part.Succeeded} refused={part.CleanlyRefused} broken={part.Broken.Count} writes={part.Outcomes.Count(o => o.Write)} writes_acknowledged={part.Outcomes.Count(o => o.Acknowledged)}"));
             }
 
             var writes = await outcome.CheckWritesAsync(result.GetValue(database)!);

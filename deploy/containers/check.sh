@@ -12,18 +12,21 @@
 #     migrate once (it must exit 0), then api and web;
 #  5. it checks the images' user (1654, not root), times /health from `docker run` (reported), runs a minute of the
 #     site's load through the containers (Notejam.DevTools load: 4 people sign up, read and write through the forms;
-#     no request may fail, every acknowledged write must be stored once) and reports the images' sizes against
-#     the base's.
+#     no request may fail, every acknowledged write must be stored once), then a second minute during which the api
+#     gets `docker stop` (SIGTERM: it drains and finishes what it started) and `docker start`: no request may break
+#     (the site's 503 page is a clean refusal), no acknowledged write may be lost; and reports the images' sizes
+#     against the base's.
 # The containers share the host's network (PostgreSQL listens on 127.0.0.1 only). Exit code 0 only when it all works.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 registry=localhost:5000
 work=$(mktemp -d /tmp/notejam-containers.XXXXXX)
-started_dockerd='' registry_pid='' pg_pid='' containers=() images=()
+started_dockerd='' registry_pid='' pg_pid='' load_pid='' containers=() images=()
 say() { printf '== containers: %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
 die() { echo "deploy/containers/check.sh: $*" >&2; exit 1; }
 cleanup() {
   local status=$?
+  [[ -z $load_pid ]] || kill -TERM "$load_pid" 2>/dev/null || true
   for container in "${containers[@]}"; do docker rm -f "$container" >/dev/null 2>&1 || true; done
   # What it built goes too (a run leaves no images behind; the registry's storage is in $work).
   [[ ${#images[@]} -eq 0 ]] || docker image rm -f "${images[@]}" >/dev/null 2>&1 || true
@@ -127,6 +130,26 @@ for c in "${containers[@]}"; do
   [[ $(docker inspect -f '{{.State.Running}} {{.State.OOMKilled}} {{.HostConfig.ReadonlyRootfs}}' "$c") == "true false true" ]] ||
     die "$c is not running read-only, or was killed for memory"
 done
+
+say "docker stop of the api 15 s into a second minute of load (it drains, then finishes what it started), then docker start"
+dotnet "$devtools" load --site "http://127.0.0.1:$web_port" --database "$notes" --clients 4 --minutes 1 >"$work/stop-load.out" 2>"$work/stop-load.log" &
+load_pid=$!
+until grep -qx ready "$work/stop-load.out"; do kill -0 "$load_pid" 2>/dev/null || die "the load did not start (stop-load.log)"; sleep 0.2; done
+sleep 15
+stop_started=$EPOCHREALTIME
+docker stop -t 30 "notejam-api-$tag" >/dev/null
+stop_took=$(awk -v a="$stop_started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+docker start "notejam-api-$tag" >/dev/null
+api_back=$(healthy_after "notejam-api-$tag" "$api_port")
+wait "$load_pid" || { load_pid=''; die "the load failed (stop-load.log)"; }
+load_pid=''
+figures=$(grep '^figures minute=1 ' "$work/stop-load.out") writes=$(grep '^writes ' "$work/stop-load.out")
+echo "  docker stop took ${stop_took} s (exit code $(docker inspect -f '{{.State.ExitCode}}' "notejam-api-$tag")), healthy again ${api_back} s after docker start"
+echo "  $figures"
+echo "  $writes"
+# While no api answers, the site answers its 503 page: refused, never broken (a 500, a hang, a dropped connection).
+[[ $figures == *" broken=0 "* ]] || die "requests broke while the api stopped"
+[[ $writes == *" lost=0 duplicated=0 "* && $writes != *"acknowledged=0 "* ]] || die "acknowledged writes were not all stored once across docker stop"
 
 size() { docker image inspect -f '{{.Size}}' "$1" | awk '{ printf "%.0f", $1 / 1e6 }'; }
 base_mb=$(size "$base")
