@@ -7,21 +7,24 @@
 #     stand-in-base.sh makes (Debian bookworm, not the published Ubuntu chiseled base);
 #  3. notejam-api and notejam-web with the SDK (dotnet publish /t:PublishContainer), base and registry given as the
 #     settings ContainerBaseImage and ContainerRegistry;
-#  4. a throwaway PostgreSQL (Notejam.DevTools postgres), then each image hardened: read-only root filesystem (a tmpfs
-#     at /tmp the only writable path), every capability dropped, no-new-privileges, 256 MiB of memory, its own uid:
-#     migrate once (it must exit 0), then api and web;
+#  4. a network of its own for the run, PostgreSQL on it (NOTEJAM_POSTGRES_IMAGE, else the offline stand-in of
+#     stand-in-postgres.sh, which keeps the official image's POSTGRES_* contract; a volume for its data), then each
+#     image hardened: read-only root filesystem (a tmpfs at /tmp the only writable path), every capability dropped,
+#     no-new-privileges, 256 MiB of memory, its own uid: migrate once (it must exit 0), then api (published nowhere,
+#     as the chart keeps it internal: a container on another network must not reach it) and web (published on
+#     127.0.0.1, as an ingress would);
 #  5. it checks the images' user (1654, not root), times /health from `docker run` (reported), runs a minute of the
 #     site's load through the containers (Notejam.DevTools load: 4 people sign up, read and write through the forms;
 #     no request may fail, every acknowledged write must be stored once), then a second minute during which the api
 #     gets `docker stop` (SIGTERM: it drains and finishes what it started) and `docker start`: no request may break
 #     (the site's 503 page is a clean refusal), no acknowledged write may be lost; and reports the images' sizes
 #     against the base's.
-# The containers share the host's network (PostgreSQL listens on 127.0.0.1 only). Exit code 0 only when it all works.
+# PostgreSQL is also published on 127.0.0.1, for the load to look its writes up. Exit code 0 only when it all works.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 registry=localhost:5000
 work=$(mktemp -d /tmp/notejam-containers.XXXXXX)
-started_dockerd='' registry_pid='' pg_pid='' load_pid='' containers=() images=()
+started_dockerd='' registry_pid='' load_pid='' network='' containers=() images=() volumes=()
 say() { printf '== containers: %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
 die() { echo "deploy/containers/check.sh: $*" >&2; exit 1; }
 cleanup() {
@@ -30,7 +33,8 @@ cleanup() {
   for container in "${containers[@]}"; do docker rm -f "$container" >/dev/null 2>&1 || true; done
   # What it built goes too (a run leaves no images behind; the registry's storage is in $work).
   [[ ${#images[@]} -eq 0 ]] || docker image rm -f "${images[@]}" >/dev/null 2>&1 || true
-  [[ -z $pg_pid ]] || { kill -TERM "$pg_pid" 2>/dev/null; wait "$pg_pid" 2>/dev/null || true; }
+  [[ ${#volumes[@]} -eq 0 ]] || docker volume rm -f "${volumes[@]}" >/dev/null 2>&1 || true
+  [[ -z $network ]] || docker network rm "$network" >/dev/null 2>&1 || true
   [[ -z $registry_pid ]] || { kill -TERM "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null || true; }
   if [[ -n $started_dockerd ]]; then   # stopped again: while an engine answers, the AppHost's Postgres:Mode=Auto picks containers
     kill -TERM "$started_dockerd" 2>/dev/null || true
@@ -81,58 +85,87 @@ for project in Api Web; do
   [[ $user == 1654 ]] || die "notejam-${project,,} runs as '$user', not 1654"
 done
 docker pull -q "$base" >/dev/null 2>&1 || true
+postgres_image=${NOTEJAM_POSTGRES_IMAGE:-}
+if [[ -z $postgres_image ]]; then
+  postgres_image=$registry/notejam-postgres-stand-in:15
+  say "the offline stand-in PostgreSQL image $postgres_image"
+  deploy/containers/stand-in-postgres.sh "$postgres_image"
+  images+=("$postgres_image")
+fi
 
-# 4. PostgreSQL, migrate, api, web
+# 4. A network, PostgreSQL, migrate, api, web
 devtools=Notejam.DevTools/bin/Debug/net10.0/Notejam.DevTools.dll
 [[ -f $devtools ]] || dotnet build Notejam.DevTools -nologo -v q -clp:ErrorsOnly >/dev/null
-dotnet "$devtools" postgres --setting max_connections=100 >"$work/postgres.out" 2>"$work/postgres.log" &
-pg_pid=$!
-for _ in $(seq 300); do grep -q '^ready' "$work/postgres.out" && break; kill -0 "$pg_pid" || die "PostgreSQL did not start"; sleep 0.1; done
-read -r _ port password _ < <(sed -n 's/^ready port=\([0-9]*\) password=\([0-9a-f]*\) .*/x \1 \2 x/p' "$work/postgres.out")
-PGPASSWORD=$password psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAtX -c 'CREATE DATABASE notejam' >/dev/null
-notes="Host=127.0.0.1;Port=$port;Database=notejam;Username=postgres;Password=$password"
-keyring="Host=127.0.0.1;Port=$port;Database=notejam_web;Username=notejam_web;Password=web-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-api_port=$((20000 + RANDOM % 10000)) web_port=$((30000 + RANDOM % 10000))
-hardened=(--network host --read-only --tmpfs /tmp:rw,size=64m --cap-drop ALL --security-opt no-new-privileges --memory 256m)
-common=(-e Notejam__ApiUrl="http://127.0.0.1:$api_port/" -e Notejam__WebUrl="http://127.0.0.1:$web_port/" -e Notejam__Limits__ExemptLoopback=true)
+network=notejam-$tag
+docker network create "$network" >/dev/null
+subnet=$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "$network")
+password=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+pg_port=$((40000 + RANDOM % 10000)) web_port=$((30000 + RANDOM % 10000))
+volumes+=("$network-postgres")
+containers+=("notejam-postgres-$tag")
+docker run -d --name "notejam-postgres-$tag" --network "$network" --network-alias postgres -p "127.0.0.1:$pg_port:5432" \
+  -v "$network-postgres:/var/lib/postgresql/data" -e POSTGRES_PASSWORD="$password" -e POSTGRES_DB=notejam "$postgres_image" >/dev/null
+for _ in $(seq 300); do
+  PGPASSWORD=$password psql -h 127.0.0.1 -p "$pg_port" -U postgres -d notejam -qAtX -c 'SELECT 1' >/dev/null 2>&1 && break
+  sleep 0.1
+done
+PGPASSWORD=$password psql -h 127.0.0.1 -p "$pg_port" -U postgres -d notejam -qAtX -c 'SELECT 1' >/dev/null ||
+  { docker logs "notejam-postgres-$tag" >"$work/postgres.log" 2>&1; die "PostgreSQL did not answer within 30 s (postgres.log)"; }
+notes="Host=postgres;Port=5432;Database=notejam;Username=postgres;Password=$password"
+notes_here="Host=127.0.0.1;Port=$pg_port;Database=notejam;Username=postgres;Password=$password"
+keyring="Host=postgres;Port=5432;Database=notejam_web;Username=notejam_web;Password=web-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+hardened=(--network "$network" --read-only --tmpfs /tmp:rw,size=64m --cap-drop ALL --security-opt no-new-privileges --memory 256m)
+# Each trusts the network's addresses as its proxies: the web the published port's (the load's addresses come in
+# X-Forwarded-For, as through an ingress), the api the web's.
+common=(-e Notejam__ApiUrl="http://api:8080/" -e Notejam__WebUrl="http://127.0.0.1:$web_port/" -e Notejam__TrustedProxyNetworks="$subnet")
 
-say "migrate (one-shot), then api on :$api_port and web on :$web_port, hardened"
+say "on the network $network ($subnet): migrate (one-shot), then api (not published) and web (127.0.0.1:$web_port), hardened"
 docker run --rm --name "notejam-migrate-$tag" "${hardened[@]}" "${common[@]}" -e ConnectionStrings__notejam="$notes" \
   -e ConnectionStrings__webkeyring="$keyring" "$registry/notejam-api:$tag" migrate >"$work/migrate.log" 2>&1 ||
   die "migrate did not exit 0 (migrate.log)"
-healthy_after() { # healthy_after NAME PORT: seconds from now until http://127.0.0.1:PORT/health answers Healthy
+address() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }
+healthy_after() { # healthy_after NAME URL: seconds from now until URL/health answers Healthy
   local start=$EPOCHREALTIME
   for _ in $(seq 300); do
-    [[ $(curl -s -m 1 "http://127.0.0.1:$2/health") == Healthy ]] && { awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; return; }
+    [[ $(curl -s -m 1 "$2/health") == Healthy ]] && { awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; return; }
     sleep 0.1
   done
   docker logs "$1" >"$work/$1.log" 2>&1; die "$1 was not healthy within 30 s ($1.log)"
 }
 containers+=("notejam-api-$tag")
-docker run -d --name "notejam-api-$tag" "${hardened[@]}" "${common[@]}" -e ASPNETCORE_HTTP_PORTS="$api_port" \
+docker run -d --name "notejam-api-$tag" --network-alias api "${hardened[@]}" "${common[@]}" \
   -e ConnectionStrings__notejam="$notes" -e DataProtection__KeyEncryptionKey="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" "$registry/notejam-api:$tag" >/dev/null
-api_healthy=$(healthy_after "notejam-api-$tag" "$api_port")
+# From here (the network's gateway) by its address: it is published nowhere.
+api_healthy=$(healthy_after "notejam-api-$tag" "http://$(address "notejam-api-$tag"):8080")
 containers+=("notejam-web-$tag")
-docker run -d --name "notejam-web-$tag" "${hardened[@]}" "${common[@]}" -e ASPNETCORE_HTTP_PORTS="$web_port" \
+docker run -d --name "notejam-web-$tag" -p "127.0.0.1:$web_port:8080" "${hardened[@]}" "${common[@]}" \
   -e ConnectionStrings__webkeyring="$keyring" -e DataProtection__KeyEncryptionKey="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" "$registry/notejam-web:$tag" >/dev/null
-web_healthy=$(healthy_after "notejam-web-$tag" "$web_port")
+web_healthy=$(healthy_after "notejam-web-$tag" "http://127.0.0.1:$web_port")
+
+# The api is the network's alone: a container on Docker's default network cannot open a connection to it, while one
+# on the run's network can (the same probe, so that the first result means something).
+probe() { docker run --rm --network "$1" --entrypoint /bin/bash "$postgres_image" -c "timeout 3 bash -c 'exec 3<>/dev/tcp/$2/8080'" >/dev/null 2>&1; }
+api_ip=$(address "notejam-api-$tag")
+probe "$network" "$api_ip" || die "a container on the run's network could not reach the api at $api_ip:8080"
+! probe bridge "$api_ip" || die "a container on another network reached the api at $api_ip:8080"
+echo "  the api ($api_ip:8080) answers on the run's network, not from Docker's default network"
 
 # 5. The site through the containers, and the sizes
 say "a minute of the site's load through the containers (Notejam.DevTools load, 4 people)"
-dotnet "$devtools" load --site "http://127.0.0.1:$web_port" --database "$notes" --clients 4 --minutes 1 >"$work/load.out" 2>"$work/load.log" ||
+dotnet "$devtools" load --site "http://127.0.0.1:$web_port" --database "$notes_here" --clients 4 --minutes 1 >"$work/load.out" 2>"$work/load.log" ||
   { for c in "${containers[@]}"; do docker logs "$c" >"$work/$c.log" 2>&1; done; die "the load failed (load.log)"; }
 figures=$(grep '^figures minute=1 ' "$work/load.out") writes=$(grep '^writes ' "$work/load.out")
 echo "  $figures"
 echo "  $writes"
 [[ $figures == *" failed=0 "* ]] || die "requests failed through the containers"
 [[ $writes == *" lost=0 duplicated=0 "* && $writes != *"acknowledged=0 "* ]] || die "acknowledged writes were not all stored once"
-for c in "${containers[@]}"; do
+for c in "notejam-api-$tag" "notejam-web-$tag"; do
   [[ $(docker inspect -f '{{.State.Running}} {{.State.OOMKilled}} {{.HostConfig.ReadonlyRootfs}}' "$c") == "true false true" ]] ||
     die "$c is not running read-only, or was killed for memory"
 done
 
 say "docker stop of the api 15 s into a second minute of load (it drains, then finishes what it started), then docker start"
-dotnet "$devtools" load --site "http://127.0.0.1:$web_port" --database "$notes" --clients 4 --minutes 1 >"$work/stop-load.out" 2>"$work/stop-load.log" &
+dotnet "$devtools" load --site "http://127.0.0.1:$web_port" --database "$notes_here" --clients 4 --minutes 1 >"$work/stop-load.out" 2>"$work/stop-load.log" &
 load_pid=$!
 until grep -qx ready "$work/stop-load.out"; do kill -0 "$load_pid" 2>/dev/null || die "the load did not start (stop-load.log)"; sleep 0.2; done
 sleep 15
@@ -140,7 +173,7 @@ stop_started=$EPOCHREALTIME
 docker stop -t 30 "notejam-api-$tag" >/dev/null
 stop_took=$(awk -v a="$stop_started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 docker start "notejam-api-$tag" >/dev/null
-api_back=$(healthy_after "notejam-api-$tag" "$api_port")
+api_back=$(healthy_after "notejam-api-$tag" "http://$(address "notejam-api-$tag"):8080")
 wait "$load_pid" || { load_pid=''; die "the load failed (stop-load.log)"; }
 load_pid=''
 figures=$(grep '^figures minute=1 ' "$work/stop-load.out") writes=$(grep '^writes ' "$work/stop-load.out")
