@@ -39,6 +39,7 @@ bench_tools() { # installs what is missing of wrk, jq, curl and psql; finds psql
 
 bench_workdir() { # bench_workdir PREFIX: makes $work (/tmp/PREFIX.XXXXXX) and sets the traps that clean up
   work=$(mktemp -d "/tmp/$1.XXXXXX")
+  devtools=$work/out/DevTools/Notejam.DevTools   # what build_apps publishes (see Notejam.DevTools/Program.cs)
   chmod 711 "$work"   # the postgres user reaches its data directory inside
   api_pid='' web_pid='' pg_pid=''
   trap cleanup EXIT
@@ -114,7 +115,6 @@ build_apps() { # build_apps [NAME...]: publishes Notejam.NAME (Release; default 
   done
 }
 
-devtools() { "$work/out/DevTools/Notejam.DevTools" "$@"; }   # see Notejam.DevTools/Program.cs
 
 # start_postgres: a throwaway cluster of the machine's PostgreSQL on 127.0.0.1:$pg_port, made and run as the tests' is
 # (`Notejam.DevTools postgres`, Notejam.DevTools/Postgres), with an empty database notejam. Sets pg_pid (the tool, which
@@ -124,8 +124,7 @@ start_postgres() {
   local line
   pick_port pg_port
   say "Starting PostgreSQL (Notejam.DevTools postgres) on 127.0.0.1:$pg_port"
-  # The program itself, not the devtools function: a function sent to the background is a subshell, and $! its pid.
-  "$work/out/DevTools/Notejam.DevTools" postgres --port "$pg_port" --setting max_connections=200 \
+  "$devtools" postgres --port "$pg_port" --setting max_connections=200 \
     >"$work/postgres.out" 2>"$work/postgres.log" &
   pg_pid=$!
   for _ in $(seq 600); do
@@ -230,7 +229,7 @@ seed() {
 signin() {
   local base=$1 email=$2 page=${3:-} out args=()
   [[ -z $page ]] || args=(--form "$page")
-  out=$(devtools signin --site "$base" --email "$email" --password "$password" "${args[@]}") ||
+  out=$("$devtools" signin --site "$base" --email "$email" --password "$password" "${args[@]}") ||
     die "could not sign in as $email at $base"
   cookie=$(sed -n 's/^cookie=//p' <<<"$out") form=$(sed -n 's/^form=//p' <<<"$out")
   [[ "; $cookie" == *"; notejam="* ]] || die "signing in at $base gave no notejam cookie"

@@ -54,8 +54,7 @@ field() { # field LINE KEY: the value of KEY=value in a line of the load's figur
 }
 
 say "Notejam.DevTools load: $clients people sign up and in through the site's forms, then $minutes minutes of 90% reads, 10% writes"
-# The program itself, not the devtools function (in the background that would be a subshell, and $! its pid).
-"$work/out/DevTools/Notejam.DevTools" load --site "$web_url" --database "$db" --clients "$clients" --minutes "$minutes" --write-share 0.1 \
+"$devtools" load --site "$web_url" --database "$db" --clients "$clients" --minutes "$minutes" --write-share 0.1 \
   >"$work/load.out" 2>"$work/load.log" &
 load_pid=$!
 stop_load() { stop "${load_pid:-}" TERM; }

@@ -8,14 +8,18 @@ internal static class Chromium
     /// <summary>Where the browser tests keep their screenshots, as test artifacts.</summary>
     public static readonly string Screenshots = Path.Combine(AppHost.ManifestTests.RepositoryRoot(), "TestResults", "screenshots");
 
-    private static readonly Lazy<(string Path, string Source)> Found = new(Find);
+    // Found once per run, and said plainly for whoever reads the results: which browser the tests used.
+    private static readonly Lazy<string> Found = new(() =>
+    {
+        var (chromium, source) = Find();
+        Directory.CreateDirectory(Screenshots);
+        File.WriteAllText(Path.Combine(Screenshots, "..", "browser.txt"), $"Chromium: {chromium} ({source})\n");
+        return chromium;
+    });
 
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
     {
-        var (chromium, source) = Found.Value;
-        Directory.CreateDirectory(Screenshots);
-        // Said plainly, for whoever reads the results: which browser these runs used.
-        await File.WriteAllTextAsync(Path.Combine(Screenshots, "..", "browser.txt"), $"Chromium: {chromium} ({source})\n");
+        var chromium = Found.Value;
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new()
         {

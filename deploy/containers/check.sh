@@ -27,6 +27,11 @@ work=$(mktemp -d /tmp/notejam-containers.XXXXXX)
 started_dockerd='' registry_pid='' load_pid='' network='' containers=() images=() volumes=()
 say() { printf '== containers: %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
 die() { echo "deploy/containers/check.sh: $*" >&2; exit 1; }
+within() { # within SECONDS COMMAND...: runs COMMAND (quietly) every 0.2 s until it succeeds; fails after SECONDS
+  local tries=$(($1 * 5))
+  shift
+  while ! "$@" >/dev/null 2>&1; do ((--tries > 0)) || return 1; sleep 0.2; done
+}
 cleanup() {
   local status=$?
   [[ -z $load_pid ]] || kill -TERM "$load_pid" 2>/dev/null || true
@@ -51,26 +56,25 @@ if ! docker info >/dev/null 2>&1; then
   say "starting dockerd"
   dockerd >"$work/dockerd.txt" 2>&1 &
   started_dockerd=$!
-  for _ in $(seq 150); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
-  docker info >/dev/null 2>&1 || die "dockerd did not answer within 30 s"
+  within 30 docker info || die "dockerd did not answer within 30 s"
 fi
 if ! curl -fsS -m 2 "http://$registry/v2/" >/dev/null 2>&1; then
   say "starting a registry on $registry"
   printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:5000\n' "$work/registry" >"$work/registry.yml"
   docker-registry serve "$work/registry.yml" >"$work/registry.txt" 2>&1 &
   registry_pid=$!
-  for _ in $(seq 100); do curl -fsS -m 2 "http://$registry/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
-  curl -fsS -m 2 "http://$registry/v2/" >/dev/null || die "the registry did not answer"
+  within 20 curl -fsS -m 2 "http://$registry/v2/" || die "the registry did not answer within 20 s"
 fi
 
-# 2. The base
-base=${NOTEJAM_CONTAINER_BASE:-}
-if [[ -z $base ]]; then
-  base=$registry/notejam-aspnet-stand-in:10.0
-  say "the offline stand-in base $base"
-  deploy/containers/stand-in-base.sh "$base"
-  images+=("$base")
-fi
+# 2. The base (and, further down, PostgreSQL's image): the one given, else an offline stand-in made here
+given_or_stand_in() { # given_or_stand_in GIVEN STAND_IN SCRIPT: prints the image to use, making STAND_IN with SCRIPT if need be
+  if [[ -n $1 ]]; then echo "$1"; return; fi
+  say "the offline stand-in $2" >&2
+  "deploy/containers/$3" "$2" >&2 || return 1   # (a command substitution does not inherit set -e)
+  echo "$2"
+}
+base=$(given_or_stand_in "${NOTEJAM_CONTAINER_BASE:-}" "$registry/notejam-aspnet-stand-in:10.0" stand-in-base.sh)
+[[ -n ${NOTEJAM_CONTAINER_BASE:-} ]] || images+=("$base")
 
 # 3. The images
 tag=check-$(date +%s)
@@ -85,13 +89,8 @@ for project in Api Web; do
   [[ $user == 1654 ]] || die "notejam-${project,,} runs as '$user', not 1654"
 done
 docker pull -q "$base" >/dev/null 2>&1 || true
-postgres_image=${NOTEJAM_POSTGRES_IMAGE:-}
-if [[ -z $postgres_image ]]; then
-  postgres_image=$registry/notejam-postgres-stand-in:15
-  say "the offline stand-in PostgreSQL image $postgres_image"
-  deploy/containers/stand-in-postgres.sh "$postgres_image"
-  images+=("$postgres_image")
-fi
+postgres_image=$(given_or_stand_in "${NOTEJAM_POSTGRES_IMAGE:-}" "$registry/notejam-postgres-stand-in:15" stand-in-postgres.sh)
+[[ -n ${NOTEJAM_POSTGRES_IMAGE:-} ]] || images+=("$postgres_image")
 
 # 4. A network, PostgreSQL, migrate, api, web
 devtools=Notejam.DevTools/bin/Debug/net10.0/Notejam.DevTools.dll
@@ -105,11 +104,7 @@ volumes+=("$network-postgres")
 containers+=("notejam-postgres-$tag")
 docker run -d --name "notejam-postgres-$tag" --network "$network" --network-alias postgres -p "127.0.0.1:$pg_port:5432" \
   -v "$network-postgres:/var/lib/postgresql/data" -e POSTGRES_PASSWORD="$password" -e POSTGRES_DB=notejam "$postgres_image" >/dev/null
-for _ in $(seq 300); do
-  PGPASSWORD=$password psql -h 127.0.0.1 -p "$pg_port" -U postgres -d notejam -qAtX -c 'SELECT 1' >/dev/null 2>&1 && break
-  sleep 0.1
-done
-PGPASSWORD=$password psql -h 127.0.0.1 -p "$pg_port" -U postgres -d notejam -qAtX -c 'SELECT 1' >/dev/null ||
+PGPASSWORD=$password within 30 psql -h 127.0.0.1 -p "$pg_port" -U postgres -d notejam -qAtX -c 'SELECT 1' ||
   { docker logs "notejam-postgres-$tag" >"$work/postgres.log" 2>&1; die "PostgreSQL did not answer within 30 s (postgres.log)"; }
 notes="Host=postgres;Port=5432;Database=notejam;Username=postgres;Password=$password"
 notes_here="Host=127.0.0.1;Port=$pg_port;Database=notejam;Username=postgres;Password=$password"
