@@ -23,13 +23,12 @@ var webKeyRingSecret = builder.AddKeyRingSecret("web-key-encryption-key");
 
 // A run applies the migrations once before the api and the web start. Deployments run the same `migrate` their own way (the
 // api's init container on Container Apps, a Helm hook on Kubernetes), so it is not a service of the manifest: azd
-// would make it a container app that exits and is restarted for ever.
-var migrations = builder.AddProject<Projects.Notejam_Api>("migrations", launchProfileName: null)
-    .WithArgs("migrate")
+// would make it a container app that exits and is restarted for ever. It runs from the api's built assembly, not as a
+// project (ApiMigrations.cs).
+var migrations = builder.AddApiMigrations("migrations")
     .WithReference(notejamDb)
     .WithReference(webKeyRingDb) // it makes the web's role, database and table
-    .WaitFor(notejamDb)
-    .ExcludeFromManifest();
+    .WaitFor(notejamDb);
 
 IResourceBuilder<T> Api<T>(IResourceBuilder<T> api) where T : IResourceWithEnvironment, IResourceWithWaitSupport, IResourceWithEndpoints =>
     api.WithReference(notejamDb)

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Notejam.Tests.Infrastructure;
 
 namespace Notejam.Tests.AppHost;
@@ -30,6 +32,25 @@ public sealed class TopologyTests(AppHostFixture topology)
 
         Assert.Equal(KnownResourceStates.Finished, migrations.State?.Text);
         Assert.Equal(0, migrations.ExitCode);
+    }
+
+    [Fact]
+    public async Task Migrations_start_from_the_apis_built_assembly_not_through_dotnet_run()
+    {
+        // Aspire starts a project resource as `dotnet run --project … --no-build` (DcpExecutor.PrepareProjectExecutables
+        // in dotnet/aspire), which evaluates the project first: 1.5 s on the path every start waits behind.
+        var model = topology.App.Services.GetRequiredService<DistributedApplicationModel>();
+        var migrations = Assert.IsType<ExecutableResource>(model.Resources.Single(r => r.Name == "migrations"));
+        var configuration = await ExecutionConfigurationBuilder.Create(migrations)
+            .WithArgumentsConfig()
+            .BuildAsync(topology.App.Services.GetRequiredService<DistributedApplicationExecutionContext>());
+        var arguments = configuration.Arguments.Select(argument => argument.Value).ToArray();
+
+        Assert.Equal("dotnet", migrations.Command);
+        Assert.Equal("migrate", arguments[^1]);
+        Assert.Equal("Notejam.Api.dll", Path.GetFileName(arguments[0]));
+        Assert.True(File.Exists(arguments[0]), $"{arguments[0]} is not there.");
+        Assert.Equal(Path.GetDirectoryName(arguments[0]), migrations.WorkingDirectory);
     }
 
     [Fact]
