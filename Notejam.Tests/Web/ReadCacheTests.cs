@@ -67,6 +67,7 @@ public sealed class ReadCacheTests(SiteFactory site)
                 foreach (var url in new[] { "/", "/?order=name", "/pads/create/" })
                 {
                     var page = await person.Browser.GetAsync(url);
+                    Assert.True(page.Status == HttpStatusCode.OK, $"{url} for {mine}: {(int)page.Status} \"{page.Title}\" at {page.Url}");
                     Assert.DoesNotContain(theirs, page.Html, StringComparison.Ordinal);
                     Assert.Contains($"{mine}'s pad", page.PadNames);
                 }
