@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -15,6 +16,9 @@ internal static class SessionsSetup
         var services = builder.Services;
         services.AddAuthentication(IdentityConstants.BearerScheme)
             .AddBearerToken(IdentityConstants.BearerScheme, options => options.BearerTokenExpiration = lifetimes.AccessTokenLifetime);
+        // AddBearerToken makes its protectors in a Configure step; a PostConfigure runs after every one of those.
+        services.AddOptions<BearerTokenOptions>(IdentityConstants.BearerScheme)
+            .PostConfigure(options => options.BearerTokenProtector = new KeptTickets(options.BearerTokenProtector));
         services.AddAuthorization();
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<SessionStore>();

@@ -27,6 +27,9 @@ internal static class AuthenticationExtensions
                 options.SlidingExpiration = true;
                 options.Events.OnValidatePrincipal = NotejamSession.ValidateAsync;
             });
+        // After AddCookie's own post-configuration, which makes the data-protection ticket format this wraps.
+        builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .PostConfigure(options => options.TicketDataFormat = new KeptTickets(options.TicketDataFormat));
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         // The API counts what an attacker does on the account forms across all replicas (the site forwards each
