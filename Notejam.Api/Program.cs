@@ -9,6 +9,7 @@ using Notejam.Api.Sessions;
 using Notejam.Api.Transfer;
 using Notejam.Api.Users;
 
+HealthProbe.ExitIfAsked(args); // a container health check (compose); exits
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults().AddClientAddresses().AddGracefulShutdown();
 builder.AddNotejamDb().AddUsers().AddSessions().AddMail();
@@ -17,7 +18,6 @@ builder.Services.AddAccountLimits().AddNotes().AddNotejamMetrics().AddApiPolicie
 var app = builder.Build();
 if (args is ["migrate", ..])
 {
-    // The one-shot that runs before every rollout (AppHost, Kubernetes hook) and in every new replica on Container Apps.
     await MigrateCommand.RunAsync(app.Services);
     return;
 }

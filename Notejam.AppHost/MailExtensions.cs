@@ -32,6 +32,7 @@ internal static class MailExtensions
             return builder.AddResource(new MailSinkContainerResource(name))
                 .WithImage("rnwood/smtp4dev", Smtp4devVersion)
                 .WithImageRegistry("docker.io")
+                .WithImageFrom(builder.Configuration, "MailSink")
                 .WithSmtp4devEndpoints(smtpTargetPort: 25, uiTargetPort: 80);
         }
 

@@ -15,6 +15,9 @@ internal static class PostgresExtensions
 {
     public const string ModeKey = "Postgres:Mode";
 
+    /// <summary>The container's data volume, by name (default: Aspire's, one per AppHost project).</summary>
+    public const string DataVolumeKey = "Postgres:DataVolume";
+
     /// <summary>
     /// Adds the database the API reads as <c>ConnectionStrings:{notes}</c>, from the source that <c>Postgres:Mode</c>
     /// names, or the first that can work here when it is <c>Auto</c>; and, on the same server, the web's own database
@@ -25,7 +28,16 @@ internal static class PostgresExtensions
         switch (ChooseMode(builder, notes))
         {
             case PostgresMode.Container:
-                var container = builder.AddPostgres("postgres").WithDataVolume();
+                // The password a parameter of its own (generated once, kept in user secrets), so that the data volume,
+                // made with it on the first start, opens on every later one.
+                var password = builder.AddParameter("postgres-password", new GenerateParameterDefault { MinLength = 32, Special = false },
+                    secret: true, persist: true);
+                // The image before the volume: Aspire mounts the volume where the image's major version keeps its data
+                // (/var/lib/postgresql from 18, /var/lib/postgresql/data before), read from the tag at this call. The
+                // other way round, a configured 15 wrote into an anonymous volume and a restart found an empty server.
+                var container = builder.AddPostgres("postgres", password: password)
+                    .WithImageFrom(builder.Configuration, "Postgres")
+                    .WithDataVolume(builder.Configuration[DataVolumeKey] is { Length: > 0 } volume ? volume : null);
                 return new(container.AddDatabase(notes), builder.AddWebKeyRingDatabase(webKeyRing, container, container.Resource.PrimaryEndpoint));
             case PostgresMode.Local when LocalPostgres.IsSupported:
                 var local = builder.AddLocalPostgres("postgres");

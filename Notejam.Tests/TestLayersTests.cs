@@ -6,7 +6,7 @@ using Notejam.Tests.Infrastructure;
 namespace Notejam.Tests;
 
 /// <summary>
-/// The fast layer (`--filter "Layer!=AppHost&amp;Layer!=Browser&amp;Layer!=Faults&amp;Layer!=Deploy"`) stays fast only
+/// The fast layer (`--filter "Layer!=AppHost&amp;Layer!=Browser&amp;Layer!=Faults&amp;Layer!=Deploy&amp;Layer!=Containers"`) stays fast only
 /// if every class that starts the AppHost, a browser or a deployment tool says so.
 /// </summary>
 public sealed class TestLayersTests
@@ -25,6 +25,7 @@ public sealed class TestLayersTests
                 typeof(ChromiumTests).IsAssignableFrom(type) ? TestLayers.Browser
                 : type.Namespace == "Notejam.Tests.Faults" ? TestLayers.Faults
                 : type.Namespace == "Notejam.Tests.Deploy" ? TestLayers.Deploy
+                : type.Namespace == "Notejam.Tests.Containers" ? TestLayers.Containers
                 : NeedsAppHost(type) ? TestLayers.AppHost
                 : null;
             var actual = LayerOf(type);

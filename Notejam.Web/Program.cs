@@ -4,8 +4,8 @@ using Notejam.Web.Api;
 using Notejam.Web.Pages;
 using Notejam.Web.Rendering;
 
+HealthProbe.ExitIfAsked(args); // a container health check (compose); exits
 var builder = WebApplication.CreateBuilder(args);
-
 builder.AddServiceDefaults();
 builder.AddClientAddresses();
 builder.AddGracefulShutdown();

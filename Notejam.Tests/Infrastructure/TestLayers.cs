@@ -20,4 +20,10 @@ public static class TestLayers
 
     /// <summary>The deployment paths checked offline: the Bicep CLI, azd's templates, published api processes.</summary>
     public const string Deploy = "Deploy";
+
+    /// <summary>
+    /// Needs a container engine that answers (skipped, saying so, where none does): the AppHost in container mode, on
+    /// images given in settings (CI: the offline stand-ins of deploy/containers/).
+    /// </summary>
+    public const string Containers = "Containers";
 }

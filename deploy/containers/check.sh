@@ -19,12 +19,17 @@
 #     gets `docker stop` (SIGTERM: it drains and finishes what it started) and `docker start`: no request may break
 #     (the site's 503 page is a clean refusal), no acknowledged write may be lost; and reports the images' sizes
 #     against the base's.
+#  6. the AppHost in container mode (Notejam.Tests' Containers layer): PostgreSQL from the image of step 4 and the mail
+#     sink from NOTEJAM_SMTP4DEV_IMAGE, else the offline stand-in of stand-in-smtp4dev.sh; a second start on the same
+#     volume finds the notes of the first.
+#  7. compose (deploy/compose/compose.yaml) with the same images, up until every service is healthy, and a sign-in
+#     through its site;
 # PostgreSQL is also published on 127.0.0.1, for the load to look its writes up. Exit code 0 only when it all works.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 registry=localhost:5000
 work=$(mktemp -d /tmp/notejam-containers.XXXXXX)
-started_dockerd='' registry_pid='' load_pid='' network='' containers=() images=() volumes=()
+started_dockerd='' registry_pid='' load_pid='' network='' containers=() images=() volumes=() compose_projects=()
 say() { printf '== containers: %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
 die() { echo "deploy/containers/check.sh: $*" >&2; exit 1; }
 within() { # within SECONDS COMMAND...: runs COMMAND (quietly) every 0.2 s until it succeeds; fails after SECONDS
@@ -35,6 +40,7 @@ within() { # within SECONDS COMMAND...: runs COMMAND (quietly) every 0.2 s until
 cleanup() {
   local status=$?
   [[ -z $load_pid ]] || kill -TERM "$load_pid" 2>/dev/null || true
+  for down in "${compose_projects[@]}"; do "$down"; done
   for container in "${containers[@]}"; do docker rm -f "$container" >/dev/null 2>&1 || true; done
   # What it built goes too (a run leaves no images behind; the registry's storage is in $work).
   [[ ${#images[@]} -eq 0 ]] || docker image rm -f "${images[@]}" >/dev/null 2>&1 || true
@@ -186,4 +192,64 @@ for image in api web; do
   mb=$(size "$registry/notejam-$image:$tag")
   echo "  notejam-$image: $mb MB, the base $base_mb MB + $((mb - base_mb)) MB (the target: at most + 60 MB)"
 done
+# 6. The AppHost's container mode, which Postgres:Mode=Auto picks wherever an engine answers: Notejam.Tests' Containers
+#    layer on this engine, PostgreSQL from the image above and the mail sink from NOTEJAM_SMTP4DEV_IMAGE, else its
+#    offline stand-in (stand-in-smtp4dev.sh, on the base above). The results go where NOTEJAM_TEST_RESULTS says (.ci/run
+#    counts them with the rest). NOTEJAM_CONTAINER_TESTS=0 leaves this out (the tests must be built).
+image_settings() { # image_settings SECTION IMAGE: the AppHost's settings for IMAGE, as environment variables
+  local ref=$2 registry='' tag=''
+  if [[ $ref == */* && ${ref%%/*} == *[.:]* ]]; then registry=${ref%%/*}; ref=${ref#*/}; fi
+  if [[ ${ref##*/} == *:* ]]; then tag=${ref##*:}; ref=${ref%:*}; fi
+  echo "$1__ContainerRegistry=$registry" "$1__ContainerImage=$ref" "$1__ContainerTag=$tag"
+}
+if [[ ${NOTEJAM_CONTAINER_TESTS:-1} != 0 ]]; then
+  smtp4dev_image=${NOTEJAM_SMTP4DEV_IMAGE:-}
+  if [[ -z $smtp4dev_image ]]; then
+    smtp4dev_image=$registry/notejam-smtp4dev-stand-in:3.15.0
+    say "the offline stand-in $smtp4dev_image"
+    deploy/containers/stand-in-smtp4dev.sh "$smtp4dev_image" "$base" || die "the smtp4dev stand-in did not build"
+    images+=("$smtp4dev_image")
+  fi
+  say "the AppHost in container mode (dotnet test --filter Layer=Containers), PostgreSQL $postgres_image, mail sink $smtp4dev_image"
+  # shellcheck disable=SC2046 # each setting one word
+  env $(image_settings Postgres "$postgres_image") $(image_settings MailSink "$smtp4dev_image") \
+    dotnet test Notejam.Tests --no-build --filter Layer=Containers --logger "trx;LogFileName=containers.trx" \
+    --logger "console;verbosity=normal" --results-directory "${NOTEJAM_TEST_RESULTS:-$work/results}" >"$work/containers-tests.log" 2>&1 ||
+    die "the Containers layer failed (containers-tests.log)"
+  grep -E '^\s+(Passed|Failed|Skipped) |healthy and serving|postgres: |mail: ' "$work/containers-tests.log" | sed 's/^ */  /'
+  grep -qE '^\s+Passed ' "$work/containers-tests.log" || die "the Containers layer ran no test (containers-tests.log)"
+fi
+# 7. Compose (deploy/compose/compose.yaml), as someone without .NET runs Notejam: the images above, PostgreSQL's too, a
+#    project of its own; up waits for every health check and depends_on condition (migrate exits 0 first); then a
+#    sign-in through the site that only an api which reached PostgreSQL refuses as a wrong password (exit 3).
+compose=(docker-compose)
+command -v docker-compose >/dev/null || compose=(docker compose)
+compose_port=$((20000 + RANDOM % 10000))
+compose_project=notejam-compose-${tag#check-}
+bash deploy/compose/new-env.sh >"$work/compose.env"
+cat >>"$work/compose.env" <<ENV
+NOTEJAM_PORT=$compose_port
+NOTEJAM_API_IMAGE=$registry/notejam-api:$tag
+NOTEJAM_WEB_IMAGE=$registry/notejam-web:$tag
+NOTEJAM_POSTGRES_IMAGE=$postgres_image
+NOTEJAM_SUBNET=172.31.$((200 + RANDOM % 50)).0/24
+ENV
+compose_down() { "${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml down -v >/dev/null 2>&1 || true; }
+compose_projects+=(compose_down)
+say "compose: ${compose[*]} up (project $compose_project, the site on 127.0.0.1:$compose_port)"
+compose_started=$EPOCHREALTIME
+"${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml up -d >"$work/compose.log" 2>&1 ||
+  { "${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml logs >>"$work/compose.log" 2>&1; die "compose up failed (compose.log)"; }
+web_container=$("${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml ps -q web)
+within 120 bash -c "[[ \$(docker inspect -f '{{.State.Health.Status}}' $web_container) == healthy ]]" ||
+  { "${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml logs >>"$work/compose.log" 2>&1; die "the web was not healthy within 120 s (compose.log)"; }
+compose_healthy=$(awk -v a="$compose_started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+set +e
+dotnet "$devtools" signin --site "http://127.0.0.1:$compose_port" --email "nobody@example.com" --password "not the password" >/dev/null 2>"$work/compose-signin.log"
+signin=$?
+set -e
+[[ $signin -eq 3 ]] || die "a sign-in through compose's site did not reach the api and PostgreSQL (exit $signin, compose-signin.log)"
+migrate_exit=$(docker inspect -f '{{.State.ExitCode}}' "$("${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml ps -q migrate)")
+echo "  compose: every service healthy ${compose_healthy} s after up (migrate exited $migrate_exit); a sign-in reached the api and PostgreSQL"
+compose_down
 say "passed"
