@@ -22,10 +22,10 @@ public sealed class TestLayersTests
         foreach (var type in TestClasses)
         {
             var expected =
-                typeof(ChromiumTests).IsAssignableFrom(type) ? TestLayers.Browser
+                type.Namespace == "Notejam.Tests.Containers" ? TestLayers.Containers
+                : typeof(ChromiumTests).IsAssignableFrom(type) ? TestLayers.Browser
                 : type.Namespace == "Notejam.Tests.Faults" ? TestLayers.Faults
                 : type.Namespace == "Notejam.Tests.Deploy" ? TestLayers.Deploy
-                : type.Namespace == "Notejam.Tests.Containers" ? TestLayers.Containers
                 : NeedsAppHost(type) ? TestLayers.AppHost
                 : null;
             var actual = LayerOf(type);

@@ -22,6 +22,21 @@ answers_through_api() {
   [[ $status -eq 3 ]]
 }
 
+mail_ui_answers() {
+  local port
+  for port in $(ss -ltnpH 2>/dev/null | awk '/"Rnwood.Smtp4dev"|smtp4dev/ { n = split($4, a, ":"); print a[n] }'); do
+    [[ $(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://127.0.0.1:$port/") == 200 ]] && return 0
+  done
+  # In container mode (a container engine answers) the sink is a container: its UI where the engine publishes port 80.
+  local container
+  for container in $(docker ps -q --filter ancestor="$(docker ps --format '{{.Image}}' 2>/dev/null | grep -m1 smtp4dev)" 2>/dev/null); do
+    for port in $(docker port "$container" 80/tcp 2>/dev/null | sed -n 's/.*:\([0-9]*\)$/\1/p'); do
+      [[ $(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://127.0.0.1:$port/") == 200 ]] && return 0
+    done
+  done
+  return 1
+}
+
 dotnet build Notejam.AppHost -nologo -v q -clp:ErrorsOnly >/dev/null
 for run in $(seq 1 "$runs"); do
   start=$(date +%s.%N)
@@ -33,6 +48,15 @@ for run in $(seq 1 "$runs"); do
     (( $(echo "$(date +%s.%N) - $start > 300" | bc) )) && { echo "no answer through the api after 300 s; see $log"; kill -TERM -- "-$apphost"; exit 1; }
     sleep 0.5
   done
-  printf 'run %d: the site answered through the api after %.1f s\n' "$run" "$(echo "$probe_at - $start" | bc)"
+  answered=$(echo "$probe_at - $start" | bc)
+  # Every resource healthy: the mail sink last (the smtp4dev tool in local mode, its ports DCP's choice): its web UI
+  # answering 200 on one of the ports its process listens on, as the AppHost's health check asks it.
+  until mail_ui_answers; do
+    (( $(echo "$(date +%s.%N) - $start > 300" | bc) )) && { echo "the mail sink's UI did not answer after 300 s; see $log"; kill -TERM -- "-$apphost"; exit 1; }
+    sleep 0.5
+  done
+  healthy=$(echo "$(date +%s.%N) - $start" | bc)
+  printf 'run %d: the site answered through the api after %.1f s; every resource healthy (the mail sink too) after %.1f s\n' \
+    "$run" "$answered" "$healthy"
   kill -TERM -- "-$apphost"; wait "$apphost" 2>/dev/null || true
 done

@@ -175,7 +175,7 @@ public sealed partial class BrowserJourneyTests(AppHostFixture topology) : Chrom
         return await context.NewPageAsync();
     }
 
-    private static async Task SignUpAndInAsync(IPage page, string email)
+    internal static async Task SignUpAndInAsync(IPage page, string email)
     {
         await page.GotoAsync("/signup/");
         await page.FillAsync("#Email", email);

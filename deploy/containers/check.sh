@@ -19,9 +19,10 @@
 #     gets `docker stop` (SIGTERM: it drains and finishes what it started) and `docker start`: no request may break
 #     (the site's 503 page is a clean refusal), no acknowledged write may be lost; and reports the images' sizes
 #     against the base's.
-#  6. the AppHost in container mode (Notejam.Tests' Containers layer): PostgreSQL from the image of step 4 and the mail
-#     sink from NOTEJAM_SMTP4DEV_IMAGE, else the offline stand-in of stand-in-smtp4dev.sh; a second start on the same
-#     volume finds the notes of the first.
+#  6. Notejam.Tests' Containers layer: a person's journey in Chromium through the web container and the API's happy path
+#     against the api container (ImageTests), the tests' own PostgreSQL as a throwaway container, and the AppHost in
+#     container mode (PostgreSQL from the image of step 4, the mail sink from NOTEJAM_SMTP4DEV_IMAGE, else the offline
+#     stand-in of stand-in-smtp4dev.sh; a second start on the same volume finds the notes of the first).
 #  7. compose (deploy/compose/compose.yaml) with the same images, up until every service is healthy, and a sign-in
 #     through its site;
 # PostgreSQL is also published on 127.0.0.1, for the load to look its writes up. Exit code 0 only when it all works.
@@ -32,6 +33,8 @@ work=$(mktemp -d /tmp/notejam-containers.XXXXXX)
 started_dockerd='' registry_pid='' load_pid='' network='' containers=() images=() volumes=() compose_projects=()
 say() { printf '== containers: %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
 die() { echo "deploy/containers/check.sh: $*" >&2; exit 1; }
+# One line per check passed, printed and, where NOTEJAM_TEST_RESULTS is set, kept in containers.txt for CI's summary.
+report() { echo "  $*"; [[ -z ${NOTEJAM_TEST_RESULTS:-} ]] || { mkdir -p "$NOTEJAM_TEST_RESULTS"; echo "$*" >>"$NOTEJAM_TEST_RESULTS/containers.txt"; }; }
 within() { # within SECONDS COMMAND...: runs COMMAND (quietly) every 0.2 s until it succeeds; fails after SECONDS
   local tries=$(($1 * 5))
   shift
@@ -149,7 +152,7 @@ probe() { docker run --rm --network "$1" --entrypoint /bin/bash "$postgres_image
 api_ip=$(address "notejam-api-$tag")
 probe "$network" "$api_ip" || die "a container on the run's network could not reach the api at $api_ip:8080"
 ! probe bridge "$api_ip" || die "a container on another network reached the api at $api_ip:8080"
-echo "  the api ($api_ip:8080) answers on the run's network, not from Docker's default network"
+report "network: the api ($api_ip:8080) answers on the run's network, not from Docker's default network"
 
 # 5. The site through the containers, and the sizes
 say "a minute of the site's load through the containers (Notejam.DevTools load, 4 people)"
@@ -160,6 +163,7 @@ echo "  $figures"
 echo "  $writes"
 [[ $figures == *" failed=0 "* ]] || die "requests failed through the containers"
 [[ $writes == *" lost=0 duplicated=0 "* && $writes != *"acknowledged=0 "* ]] || die "acknowledged writes were not all stored once"
+report "load: a minute of 4 people through the containers, no request failed, every acknowledged write stored once ($writes)"
 for c in "notejam-api-$tag" "notejam-web-$tag"; do
   [[ $(docker inspect -f '{{.State.Running}} {{.State.OOMKilled}} {{.HostConfig.ReadonlyRootfs}}' "$c") == "true false true" ]] ||
     die "$c is not running read-only, or was killed for memory"
@@ -184,13 +188,14 @@ echo "  $writes"
 # While no api answers, the site answers its 503 page: refused, never broken (a 500, a hang, a dropped connection).
 [[ $figures == *" broken=0 "* ]] || die "requests broke while the api stopped"
 [[ $writes == *" lost=0 duplicated=0 "* && $writes != *"acknowledged=0 "* ]] || die "acknowledged writes were not all stored once across docker stop"
+report "docker stop: the api stopped in ${stop_took} s under load and was healthy ${api_back} s after docker start; no request broke, no acknowledged write lost ($writes)"
 
 size() { docker image inspect -f '{{.Size}}' "$1" | awk '{ printf "%.0f", $1 / 1e6 }'; }
 base_mb=$(size "$base")
-echo "images (uid 1654, read-only, no capabilities, 256 MiB): /health after docker run: api ${api_healthy} s, web ${web_healthy} s (the issue's bound: 3 s)"
+report "images run as uid 1654, read-only, no capabilities, 256 MiB: /health after docker run: api ${api_healthy} s, web ${web_healthy} s (the bound: 3 s)"
 for image in api web; do
   mb=$(size "$registry/notejam-$image:$tag")
-  echo "  notejam-$image: $mb MB, the base $base_mb MB + $((mb - base_mb)) MB (the target: at most + 60 MB)"
+  report "size: notejam-$image $mb MB, the base $base_mb MB + $((mb - base_mb)) MB (the target: at most + 60 MB)"
 done
 # 6. The AppHost's container mode, which Postgres:Mode=Auto picks wherever an engine answers: Notejam.Tests' Containers
 #    layer on this engine, PostgreSQL from the image above and the mail sink from NOTEJAM_SMTP4DEV_IMAGE, else its
@@ -213,11 +218,13 @@ if [[ ${NOTEJAM_CONTAINER_TESTS:-1} != 0 ]]; then
   say "the AppHost in container mode (dotnet test --filter Layer=Containers), PostgreSQL $postgres_image, mail sink $smtp4dev_image"
   # shellcheck disable=SC2046 # each setting one word
   env $(image_settings Postgres "$postgres_image") $(image_settings MailSink "$smtp4dev_image") \
+    NOTEJAM_IMAGES_WEB="http://127.0.0.1:$web_port/" NOTEJAM_IMAGES_API="http://$(address "notejam-api-$tag"):8080/" \
     dotnet test Notejam.Tests --no-build --filter Layer=Containers --logger "trx;LogFileName=containers.trx" \
     --logger "console;verbosity=normal" --results-directory "${NOTEJAM_TEST_RESULTS:-$work/results}" >"$work/containers-tests.log" 2>&1 ||
     die "the Containers layer failed (containers-tests.log)"
   grep -E '^\s+(Passed|Failed|Skipped) |healthy and serving|postgres: |mail: ' "$work/containers-tests.log" | sed 's/^ */  /'
   grep -qE '^\s+Passed ' "$work/containers-tests.log" || die "the Containers layer ran no test (containers-tests.log)"
+  report "Containers layer: $(grep -cE '^\s+Passed ' "$work/containers-tests.log") tests passed: the journey in Chromium and the API's happy path on the images, the tests' PostgreSQL in a container, the AppHost in container mode (PostgreSQL $postgres_image, mail sink $smtp4dev_image)"
 fi
 # 7. Compose (deploy/compose/compose.yaml), as someone without .NET runs Notejam: the images above, PostgreSQL's too, a
 #    project of its own; up waits for every health check and depends_on condition (migrate exits 0 first); then a
@@ -250,6 +257,6 @@ signin=$?
 set -e
 [[ $signin -eq 3 ]] || die "a sign-in through compose's site did not reach the api and PostgreSQL (exit $signin, compose-signin.log)"
 migrate_exit=$(docker inspect -f '{{.State.ExitCode}}' "$("${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml ps -q migrate)")
-echo "  compose: every service healthy ${compose_healthy} s after up (migrate exited $migrate_exit); a sign-in reached the api and PostgreSQL"
+report "compose: every service healthy ${compose_healthy} s after up (migrate exited $migrate_exit); a sign-in reached the api and PostgreSQL"
 compose_down
 say "passed"
