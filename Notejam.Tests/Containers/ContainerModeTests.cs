@@ -5,6 +5,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Notejam.DevTools.Postgres;
 using Notejam.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -121,7 +122,7 @@ public sealed class ContainerModeTests(ITestOutputHelper output)
 
     private static async Task Docker(params string[] args)
     {
-        using var docker = Process.Start(new ProcessStartInfo(ContainerFactAttribute.Runtime, args)
+        using var docker = Process.Start(new ProcessStartInfo(ContainerPostgres.Runtime, args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -133,31 +134,13 @@ public sealed class ContainerModeTests(ITestOutputHelper output)
 /// <summary>A fact that needs a container engine that answers; skipped, saying so, where none does.</summary>
 public sealed class ContainerFactAttribute : FactAttribute
 {
-    /// <summary>The runtime's command, as the AppHost chooses it (ASPIRE_CONTAINER_RUNTIME, else docker).</summary>
-    public static readonly string Runtime = Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME") ?? "docker";
-
-    private static readonly Lazy<bool> Answers = new(() =>
-    {
-        try
-        {
-            using var info = Process.Start(new ProcessStartInfo(Runtime, ["info", "--format", "{{.ServerVersion}}"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            });
-            return info is not null && info.WaitForExit(TimeSpan.FromSeconds(10)) && info.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false; // no such command
-        }
-    });
+    private static readonly Lazy<bool> Answers = new(ContainerPostgres.EngineAnswers);
 
     public ContainerFactAttribute()
     {
         if (!Answers.Value)
         {
-            Skip = $"No container engine answers ('{Runtime} info' failed): start Docker or Podman to run the AppHost in container mode " +
+            Skip = $"No container engine answers ('{ContainerPostgres.Runtime} info' failed): start Docker or Podman to run the AppHost in container mode " +
                 "(.ci/run starts dockerd for this layer, with offline stand-in images).";
         }
     }

@@ -13,9 +13,9 @@ namespace Notejam.Tests.ServiceDefaults;
 internal sealed class BuiltApi : IDisposable
 {
 #if DEBUG
-    private const string Configuration = "Debug";
+    internal const string Configuration = "Debug";
 #else
-    private const string Configuration = "Release";
+    internal const string Configuration = "Release";
 #endif
 
     private readonly Process _process;

@@ -11,12 +11,6 @@ namespace Notejam.Tests.ServiceDefaults;
 [Collection(SiteTests.Name)]
 public sealed class HealthProbeTests(SiteFactory site)
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
     [Theory]
     [InlineData("Notejam.Api")]
     [InlineData("Notejam.Web")]
@@ -31,7 +25,7 @@ public sealed class HealthProbeTests(SiteFactory site)
 
     private static async Task<int> ProbeAsync(string program, Uri url)
     {
-        var folder = Path.Combine(ManifestTests.RepositoryRoot(), program, "bin", Configuration, "net10.0");
+        var folder = Path.Combine(ManifestTests.RepositoryRoot(), program, "bin", BuiltApi.Configuration, "net10.0");
         using var probe = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(folder, $"{program}.dll"), "probe", url.AbsoluteUri])
         {
             WorkingDirectory = folder,

@@ -241,22 +241,23 @@ NOTEJAM_WEB_IMAGE=$registry/notejam-web:$tag
 NOTEJAM_POSTGRES_IMAGE=$postgres_image
 NOTEJAM_SUBNET=172.31.$((200 + RANDOM % 50)).0/24
 ENV
-compose_down() { "${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml down -v >/dev/null 2>&1 || true; }
+in_compose() { "${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml "$@"; }
+compose_down() { in_compose down -v >/dev/null 2>&1 || true; }
 compose_projects+=(compose_down)
 say "compose: ${compose[*]} up (project $compose_project, the site on 127.0.0.1:$compose_port)"
 compose_started=$EPOCHREALTIME
-"${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml up -d >"$work/compose.log" 2>&1 ||
-  { "${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml logs >>"$work/compose.log" 2>&1; die "compose up failed (compose.log)"; }
-web_container=$("${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml ps -q web)
+in_compose up -d >"$work/compose.log" 2>&1 ||
+  { in_compose logs >>"$work/compose.log" 2>&1; die "compose up failed (compose.log)"; }
+web_container=$(in_compose ps -q web)
 within 120 bash -c "[[ \$(docker inspect -f '{{.State.Health.Status}}' $web_container) == healthy ]]" ||
-  { "${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml logs >>"$work/compose.log" 2>&1; die "the web was not healthy within 120 s (compose.log)"; }
+  { in_compose logs >>"$work/compose.log" 2>&1; die "the web was not healthy within 120 s (compose.log)"; }
 compose_healthy=$(awk -v a="$compose_started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 set +e
 dotnet "$devtools" signin --site "http://127.0.0.1:$compose_port" --email "nobody@example.com" --password "not the password" >/dev/null 2>"$work/compose-signin.log"
 signin=$?
 set -e
 [[ $signin -eq 3 ]] || die "a sign-in through compose's site did not reach the api and PostgreSQL (exit $signin, compose-signin.log)"
-migrate_exit=$(docker inspect -f '{{.State.ExitCode}}' "$("${compose[@]}" -p "$compose_project" --env-file "$work/compose.env" -f deploy/compose/compose.yaml ps -q migrate)")
+migrate_exit=$(docker inspect -f '{{.State.ExitCode}}' "$(in_compose ps -q migrate)")
 report "compose: every service healthy ${compose_healthy} s after up (migrate exited $migrate_exit); a sign-in reached the api and PostgreSQL"
 compose_down
 say "passed"
