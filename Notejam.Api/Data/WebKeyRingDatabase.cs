@@ -12,7 +12,7 @@ public static partial class WebKeyRingDatabase
 {
     public const string ConnectionName = "webkeyring";
 
-    /// <summary>The table of the web's key ring (Notejam.Web's KeyRingDb maps it).</summary>
+    /// <summary>The table of the web's key ring (Notejam.Web's KeyRingStore reads and writes it).</summary>
     public const string Table = "WebDataProtectionKeys";
 
     // Data protection's DataProtectionKey entity, as EF Core's Npgsql provider maps it.

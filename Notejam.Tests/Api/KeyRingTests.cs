@@ -24,12 +24,21 @@ public sealed class KeyRingTests(SiteFactory site) : IClassFixture<SiteFactory>
     private const string WrongKey = "not-the-secret-this-key-ring-was-encrypted-with";
 
     [Fact]
+    public void The_web_keeps_its_key_ring_without_EF_Core()
+    {
+        // The web loaded EF Core for this one table, 20 MB of its memory (docs/performance.md, "Memory"); the api keeps
+        // the table's shape, EF Core's DataProtectionKey mapping, so rings written before read the same.
+        var web = typeof(KeyRingStore).Assembly.GetReferencedAssemblies().Select(name => name.Name);
+        Assert.DoesNotContain(web, name => name!.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Key_ring_is_not_plain_XML_in_the_database()
     {
         using var user = await SiteUser.SignUpAndInAsync(site);
 
         var apiRows = await KeyRowsAsync(site.Api.ConnectionString, "DataProtectionKeys");
-        var webRows = await KeyRowsAsync(site.WebKeyRing, KeyRingDb.Table);
+        var webRows = await KeyRowsAsync(site.WebKeyRing, KeyRingStore.Table);
 
         Assert.NotEmpty(apiRows);
         Assert.NotEmpty(webRows);
@@ -93,7 +102,7 @@ public sealed class KeyRingTests(SiteFactory site) : IClassFixture<SiteFactory>
     public async Task A_web_replica_with_a_wrong_key_encryption_key_refuses_to_start(string key)
     {
         using var user = await SiteUser.SignUpAndInAsync(site);
-        var rowsBefore = await KeyRowsAsync(site.WebKeyRing, KeyRingDb.Table);
+        var rowsBefore = await KeyRowsAsync(site.WebKeyRing, KeyRingStore.Table);
         using var web = new WebFactory(site.WebKeyRing, ServerAddress.Of(site.Api),
             builder => builder.UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, key));
         web.UseKestrel(0);
@@ -101,7 +110,7 @@ public sealed class KeyRingTests(SiteFactory site) : IClassFixture<SiteFactory>
         var failure = Record.Exception(web.StartServer);
 
         AssertMessage(failure, "cannot be decrypted", KeyRingEncryption.KeyEncryptionKeyVariable);
-        Assert.Equal(rowsBefore, await KeyRowsAsync(site.WebKeyRing, KeyRingDb.Table));
+        Assert.Equal(rowsBefore, await KeyRowsAsync(site.WebKeyRing, KeyRingStore.Table));
     }
 
     [Fact]

@@ -68,12 +68,12 @@ public sealed class SiteFactory : IAsyncLifetime
     }
 }
 
-public sealed class WebFactory(string keyRingConnectionString, Uri api, Action<IWebHostBuilder>? configure) : WebApplicationFactory<KeyRingDb>
+public sealed class WebFactory(string keyRingConnectionString, Uri api, Action<IWebHostBuilder>? configure) : WebApplicationFactory<KeyRingStore>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseSetting($"ConnectionStrings:{KeyRingDb.ConnectionName}", keyRingConnectionString);
+        builder.UseSetting($"ConnectionStrings:{KeyRingStore.ConnectionName}", keyRingConnectionString);
         builder.UseSetting("Notejam:ApiUrl", api.ToString());
         builder.UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, ApiFactory.WebKeyEncryptionKey);
         // The test client plays the ingress in front of the site: what it forwards is believed.
