@@ -89,7 +89,7 @@ public sealed class KeyRingTests(SiteFactory site) : IClassFixture<SiteFactory>
         using var user = await ApiUser.CreateAsync(site.Api);
         var rowsBefore = await KeyRowsAsync(site.Api.ConnectionString, "DataProtectionKeys");
 
-        var refusal = new Refusal();
+        var refusal = new StartRefusal();
         refusal.Record(() => site.Api.AnotherReplica(
             builder => refusal.Watch(builder).UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, key)));
 
@@ -105,7 +105,7 @@ public sealed class KeyRingTests(SiteFactory site) : IClassFixture<SiteFactory>
     {
         using var user = await SiteUser.SignUpAndInAsync(site);
         var rowsBefore = await KeyRowsAsync(site.WebKeyRing, KeyRingStore.Table);
-        var refusal = new Refusal();
+        var refusal = new StartRefusal();
         using var web = new WebFactory(site.WebKeyRing, ServerAddress.Of(site.Api),
             builder => refusal.Watch(builder).UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, key));
         web.UseKestrel(0);
@@ -119,7 +119,7 @@ public sealed class KeyRingTests(SiteFactory site) : IClassFixture<SiteFactory>
     [Fact]
     public void Production_without_a_key_encryption_key_refuses_to_start()
     {
-        var (api, webRefusal) = (new Refusal(), new Refusal());
+        var (api, webRefusal) = (new StartRefusal(), new StartRefusal());
         using var web = new WebFactory(site.WebKeyRing, ServerAddress.Of(site.Api),
             builder => webRefusal.Watch(builder).UseSetting(KeyRingEncryption.KeyEncryptionKeySetting, ""));
         web.UseKestrel(0);
@@ -206,82 +206,6 @@ public sealed class KeyRingTests(SiteFactory site) : IClassFixture<SiteFactory>
         }
     }
 
-    /// <summary>
-    /// What a refused start tells: the exception WebApplicationFactory throws, and what the host logged at Error or above
-    /// (what an operator reads). Under load the factory's own port probe can meet the failed host already disposed and
-    /// throw ObjectDisposedException in place of the reason (seen 2026-12-03 in a full run), which the log still has.
-    /// </summary>
-    private sealed class Refusal : ILoggerProvider, ILogger
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _said = new();
-        private bool _thrown;
-
-        public IWebHostBuilder Watch(IWebHostBuilder builder) => builder.ConfigureLogging(logging => logging.AddProvider(this));
-
-        public void Record(Action start)
-        {
-            if (Xunit.Record.Exception(start) is { } failure)
-            {
-                _thrown = true;
-                Enqueue(failure);
-            }
-        }
-
-        public void AssertSays(params string[] parts)
-        {
-            Assert.True(_thrown, "The start was not refused");
-            var said = string.Join(" | ", _said);
-            foreach (var part in parts)
-            {
-                Assert.Contains(part, said, StringComparison.Ordinal);
-            }
-        }
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel >= LogLevel.Error)
-            {
-                _said.Enqueue(formatter(state, exception));
-                if (exception is not null)
-                {
-                    Enqueue(exception);
-                }
-            }
-        }
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void Dispose()
-        {
-        }
-
-        private void Enqueue(Exception failure)
-        {
-            foreach (var e in Chain(failure))
-            {
-                _said.Enqueue(e.Message);
-            }
-        }
-    }
-
-    private static IEnumerable<Exception> Chain(Exception exception)
-    {
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-        {
-            yield return e;
-            if (e is AggregateException aggregate)
-            {
-                foreach (var inner in aggregate.InnerExceptions.SelectMany(Chain))
-                {
-                    yield return inner;
-                }
-            }
-        }
-    }
 
     private static HashSet<Guid> KeyIds(IServiceProvider services) =>
         [.. services.GetRequiredService<IKeyManager>().GetAllKeys().Select(k => k.KeyId)];

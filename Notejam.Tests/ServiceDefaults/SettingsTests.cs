@@ -21,12 +21,13 @@ public sealed class SettingsTests(SiteFactory site)
     [InlineData("ConnectionStrings:webkeyring", "")]
     public void The_web_refuses_to_start_with_a_bad_setting_and_names_it(string key, string value)
     {
-        using var web = new WebFactory(site.WebKeyRing, ServerAddress.Of(site.Api), builder => builder.UseSetting(key, value));
+        var refusal = new StartRefusal();
+        using var web = new WebFactory(site.WebKeyRing, ServerAddress.Of(site.Api), builder => refusal.Watch(builder).UseSetting(key, value));
         web.UseKestrel(0);
 
-        var failure = Record.Exception(web.StartServer);
+        refusal.Record(web.StartServer);
 
-        AssertNames(failure, key);
+        AssertNames(refusal, key);
     }
 
     [Theory]
@@ -38,24 +39,16 @@ public sealed class SettingsTests(SiteFactory site)
     [InlineData("Notejam:Quota:Notes", "0")]
     public void The_api_refuses_to_start_with_a_bad_setting_and_names_it(string key, string value)
     {
-        var failure = Record.Exception(() => site.Api.AnotherReplica(builder => builder.UseSetting(key, value)).Dispose());
+        var refusal = new StartRefusal();
+        refusal.Record(() => site.Api.AnotherReplica(builder => refusal.Watch(builder).UseSetting(key, value)).Dispose());
 
-        AssertNames(failure, key);
+        AssertNames(refusal, key);
     }
 
-    private static void AssertNames(Exception? failure, string key)
+    private static void AssertNames(StartRefusal refusal, string key)
     {
-        Assert.NotNull(failure);
-        var messages = new List<string>();
-        for (Exception? e = failure; e is not null; e = e.InnerException)
-        {
-            messages.Add(e.Message);
-            if (e is AggregateException aggregate)
-            {
-                messages.AddRange(aggregate.InnerExceptions.Select(inner => inner.Message));
-            }
-        }
-
+        Assert.True(refusal.Thrown, "The start was not refused");
+        var messages = refusal.Said;
         // The setting by its full name, or by its section and member as the options validation names it.
         var member = key[(key.LastIndexOf(':') + 1)..];
         Assert.True(messages.Any(m => m.Contains(key, StringComparison.Ordinal) || m.Contains(member, StringComparison.Ordinal)),
