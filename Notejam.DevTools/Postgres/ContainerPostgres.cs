@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 
@@ -100,22 +99,7 @@ public sealed class ContainerPostgres : IDisposable
 
     private static async Task<(int Exit, string Output)> RunAsync(string[] args, TimeSpan within, CancellationToken ct)
     {
-        using var process = Process.Start(new ProcessStartInfo(Runtime, args) { RedirectStandardOutput = true, RedirectStandardError = true })
-            ?? throw new InvalidOperationException($"{Runtime} did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(within);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"{Runtime} {string.Join(' ', args)} took more than {within.TotalSeconds:F0} s");
-        }
-
-        return (process.ExitCode, (await stdout) + (await stderr));
+        var (exit, output, errors) = await ThisMachine.RunAsync(Runtime, args, within, ct);
+        return (exit, output + errors);
     }
 }

@@ -96,18 +96,10 @@ public static class PostgresServer
 
     private static async Task RunAsync(string command, string[] args, CancellationToken ct)
     {
-        using var process = Process.Start(new ProcessStartInfo(command, args)
+        var (exit, output, errors) = await ThisMachine.RunAsync(command, args, Timeout.InfiniteTimeSpan, ct);
+        if (exit != 0)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException($"Could not start {command}.");
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        var errors = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{command} {string.Join(' ', args)} failed ({process.ExitCode}): {await errors}{await output}");
+            throw new InvalidOperationException($"{command} {string.Join(' ', args)} failed ({exit}): {errors}{output}");
         }
     }
 }

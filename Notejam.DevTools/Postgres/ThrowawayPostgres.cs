@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 using Npgsql;
 
@@ -49,7 +47,7 @@ public sealed class ThrowawayPostgres : IDisposable
         var password = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         await PostgresServer.InitDbAsync(bin, root, data, password, ct);
 
-        port = port == 0 ? FreePort() : port;
+        port = port == 0 ? ThisMachine.FreeLoopbackPort() : port;
         var (command, args) = PostgresServer.ServerCommand(bin, data, settings ?? []);
         var start = new ProcessStartInfo(command, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["PGPORT"] = port.ToString(CultureInfo.InvariantCulture);
@@ -125,12 +123,5 @@ public sealed class ThrowawayPostgres : IDisposable
                 Directory.Delete(stale, recursive: true);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

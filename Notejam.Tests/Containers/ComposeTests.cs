@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Notejam.DevTools;
 using Notejam.DevTools.Postgres;
 using Notejam.Tests.AppHost;
 using Notejam.Tests.Infrastructure;
@@ -25,7 +26,7 @@ public sealed class ComposeTests(NotejamImages images, ITestOutputHelper output)
         var port = 20000 + RandomNumberGenerator.GetInt32(10000);
         var environment = Path.Combine(Path.GetTempPath(), $"notejam-compose-{Guid.NewGuid():N}.env");
         // A /24 of 10.x: Docker's own address pools (172.17-31.x, 192.168.x) may hold the images' network already.
-        await File.WriteAllTextAsync(environment, await NotejamImages.RunAsync("bash", [Path.Combine(root, "deploy", "compose", "new-env.sh")], TimeSpan.FromSeconds(30)) + $"""
+        await File.WriteAllTextAsync(environment, await ThisMachine.OutputOfAsync("bash", [Path.Combine(root, "deploy", "compose", "new-env.sh")], TimeSpan.FromSeconds(30)) + $"""
             NOTEJAM_PORT={port}
             NOTEJAM_API_IMAGE={images.ApiImage}
             NOTEJAM_WEB_IMAGE={images.WebImage}
@@ -75,7 +76,7 @@ public sealed class ComposeFactAttribute : FactAttribute
 
     public ComposeFactAttribute()
     {
-        if (!ContainerPostgres.EngineAnswers())
+        if (!ContainerFactAttribute.EngineAnswers)
         {
             Skip = $"No container engine answers ('{ContainerPostgres.Runtime} info' failed): start Docker to run compose's file.";
         }
@@ -85,7 +86,7 @@ public sealed class ComposeFactAttribute : FactAttribute
         }
     }
 
-    public static Task<string> ComposeAsync(string[] args) => NotejamImages.RunAsync(Command![0], [.. Command.Skip(1), .. args], TimeSpan.FromMinutes(5));
+    public static Task<string> ComposeAsync(string[] args) => ThisMachine.OutputOfAsync(Command![0], [.. Command.Skip(1), .. args], TimeSpan.FromMinutes(5));
 
     private static string[]? FindCommand()
     {
@@ -93,7 +94,7 @@ public sealed class ComposeFactAttribute : FactAttribute
         {
             try
             {
-                NotejamImages.RunAsync(command[0], [.. command.Skip(1), "version"], TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+                ThisMachine.OutputOfAsync(command[0], [.. command.Skip(1), "version"], TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
                 return command;
             }
             catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception)

@@ -136,9 +136,12 @@ public sealed class ContainerFactAttribute : FactAttribute
 {
     private static readonly Lazy<bool> Answers = new(ContainerPostgres.EngineAnswers);
 
+    /// <summary>Whether the container engine answered (asked once per test run).</summary>
+    public static bool EngineAnswers => Answers.Value;
+
     public ContainerFactAttribute()
     {
-        if (!Answers.Value)
+        if (!EngineAnswers)
         {
             Skip = $"No container engine answers ('{ContainerPostgres.Runtime} info' failed): start Docker or Podman to run the AppHost in container mode " +
                 "(.ci/run starts dockerd for this layer, with offline stand-in images).";

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Xml.Linq;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Configurations;
 using DotNet.Testcontainers.Containers;
 using DotNet.Testcontainers.Networks;
+using Notejam.DevTools;
 using Notejam.DevTools.Postgres;
 using Notejam.Tests.AppHost;
 using Notejam.Tests.Infrastructure;
@@ -90,7 +90,7 @@ public sealed class NotejamImages : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!ContainerPostgres.EngineAnswers())
+        if (!ContainerFactAttribute.EngineAnswers)
         {
             return; // the tests are skipped, saying so (ContainerFact)
         }
@@ -107,7 +107,7 @@ public sealed class NotejamImages : IAsyncLifetime
                 "/t:PublishContainer", "-nologo", "-v", "q", "-clp:ErrorsOnly", $"-p:ContainerImageTag={_tag}",
                 $"-p:ContainerBaseImage={Base}",
             ];
-            await RunAsync("dotnet", publish, TimeSpan.FromMinutes(10));
+            await ThisMachine.OutputOfAsync("dotnet", publish, TimeSpan.FromMinutes(10));
         }
 
         await DockerAsync("pull", "-q", Base); // for its size: the SDK read it from its registry, not through the engine
@@ -119,7 +119,7 @@ public sealed class NotejamImages : IAsyncLifetime
         var postgres = await StartAsync(new ContainerBuilder(PostgresImage)
             .WithName($"notejam-postgres-{_tag}").WithNetwork(_network).WithNetworkAliases("postgres")
             .WithEnvironment("POSTGRES_PASSWORD", _password).WithEnvironment("POSTGRES_DB", "notejam")
-            .WithPortBinding(FreePort(), 5432).WithCreateParameterModifier(OnLoopbackOnly));
+            .WithPortBinding(ThisMachine.FreeLoopbackPort(), 5432).WithCreateParameterModifier(OnLoopbackOnly));
         NotesHere = $"Host=127.0.0.1;Port={postgres.GetMappedPublicPort(5432)};Database=notejam;Username=postgres;Password={_password}";
         await Eventually.WhenAsync(async () =>
         {
@@ -135,7 +135,7 @@ public sealed class NotejamImages : IAsyncLifetime
             }
         }, TimeSpan.FromSeconds(60), () => $"PostgreSQL ({PostgresImage}) did not accept connections");
 
-        var webPort = FreePort();
+        var webPort = ThisMachine.FreeLoopbackPort();
         Web = new Uri($"http://127.0.0.1:{webPort}/");
         var notes = $"Host=postgres;Port=5432;Database=notejam;Username=postgres;Password={_password}";
         var keyRing = $"Host=postgres;Port=5432;Database=notejam_web;Username=notejam_web;Password=web-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
@@ -207,7 +207,7 @@ public sealed class NotejamImages : IAsyncLifetime
     }
 
     /// <summary>Runs the Docker CLI; its standard output, or an exception with what it said.</summary>
-    public static async Task<string> DockerAsync(params string[] args) => await RunAsync(ContainerPostgres.Runtime, args, TimeSpan.FromMinutes(3));
+    public static Task<string> DockerAsync(params string[] args) => ThisMachine.OutputOfAsync(ContainerPostgres.Runtime, args, TimeSpan.FromMinutes(3));
 
     private ContainerBuilder Hardened(string image, string name, int webPort) => new ContainerBuilder(image)
         .WithName(name).WithNetwork(_network!)
@@ -254,13 +254,6 @@ public sealed class NotejamImages : IAsyncLifetime
         XDocument.Load(Path.Combine(ManifestTests.RepositoryRoot(), "Notejam.Web", "Notejam.Web.csproj"))
             .Descendants("ContainerBaseImage").Single().Value;
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static async Task SpeakTheEnginesApiAsync()
     {
         if (Environment.GetEnvironmentVariable("DOCKER_API_VERSION") is { Length: > 0 })
@@ -273,28 +266,5 @@ public sealed class NotejamImages : IAsyncLifetime
         {
             Environment.SetEnvironmentVariable("DOCKER_API_VERSION", engine);
         }
-    }
-
-    /// <summary>Runs a command; its standard output, or an exception with what it said (or that it took longer than <paramref name="within"/>).</summary>
-    public static async Task<string> RunAsync(string file, string[] args, TimeSpan within)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })
-            ?? throw new InvalidOperationException($"{file} did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(within);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} took more than {within}.");
-        }
-
-        return process.ExitCode == 0
-            ? await stdout
-            : throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await stdout}{await stderr}");
     }
 }
