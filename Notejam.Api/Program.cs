@@ -35,6 +35,7 @@ app.MapSessions();
 app.MapPads();
 app.MapNotes();
 app.MapNoteSearch();
+app.MapShares();
 app.MapTransfer();
 
 app.Run();

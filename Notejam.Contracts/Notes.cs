@@ -4,10 +4,21 @@ using System.Text.Json.Serialization;
 
 namespace Notejam.Contracts;
 
-public sealed record NoteSummary(int Id, string Name, PadSummary? Pad, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record NoteSummary(
+    int Id, string Name, PadSummary? Pad, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    [property: Description("Whether the note can be read by anyone who has its share link.")] bool Shared = false);
 
 public sealed record NoteResponse(
-    int Id, string Name, string Text, PadSummary? Pad, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, uint Version);
+    int Id, string Name, string Text, PadSummary? Pad, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, uint Version,
+    [property: Description("The note's share link while it has one; null when it is not shared.")] NoteShareResponse? Share = null);
+
+/// <summary>A note's read-only link: <c>/shared/{Token}/</c> on the site, <c>GET /shared/{Token}</c> in the API.</summary>
+public sealed record NoteShareResponse(
+    [property: Description("256 random bits, base64url: the whole of what opens the note. Not derived from the note.")] string Token,
+    DateTimeOffset CreatedAt);
+
+/// <summary>What a share link shows: the note as it is now, and nothing of its owner or pads.</summary>
+public sealed record SharedNoteResponse(string Name, string Text, DateTimeOffset UpdatedAt);
 
 public sealed record NotePage(IReadOnlyList<NoteSummary> Items, int TotalCount, int Page, int PageSize)
 {
@@ -44,4 +55,15 @@ public sealed record NoteSearchPage(IReadOnlyList<NoteSearchHit> Items, int Tota
     /// <summary>How many pages the hits fill (at least one); the site's pager reads it, the API does not send it.</summary>
     [JsonIgnore]
     public int PageCount => Math.Max(1, (TotalCount + PageSize - 1) / PageSize);
+}
+
+/// <summary>The form of a share link's token, known to the API that makes them and the site that passes them on.</summary>
+public static class ShareTokens
+{
+    /// <summary>Base64url of 32 bytes, without padding.</summary>
+    public const int Length = 43;
+
+    /// <summary>Whether <paramref name="token"/> could be a token at all; checked before any lookup.</summary>
+    public static bool IsWellFormed([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? token) =>
+        token is { Length: Length } && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

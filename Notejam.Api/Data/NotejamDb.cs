@@ -37,6 +37,8 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
 
     public DbSet<PadNoteCount> PadNoteCounts => Set<PadNoteCount>();
 
+    public DbSet<NoteShare> NoteShares => Set<NoteShare>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -90,6 +92,16 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
         {
             count.HasKey(c => c.PadId);
             count.HasOne<Pad>().WithOne().HasForeignKey<PadNoteCount>(c => c.PadId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<NoteShare>(share =>
+        {
+            share.HasKey(s => s.NoteId);
+            share.HasOne<Note>().WithOne().HasForeignKey<NoteShare>(s => s.NoteId).OnDelete(DeleteBehavior.Cascade);
+            share.HasOne<User>().WithMany().HasForeignKey(s => s.OwnerId).OnDelete(DeleteBehavior.Cascade);
+            share.Property(s => s.Token).HasMaxLength(ShareTokens.Length);
+            share.HasIndex(s => s.Token).IsUnique();
+            share.HasIndex(s => s.OwnerId);
         });
 
         builder.Entity<WebKeyRingEntry>().ToTable("WebDataProtectionKeys");

@@ -41,13 +41,17 @@ public sealed class AccountLimitOptions
     /// <summary>Reset mails per mailbox, whoever asks, so nobody can flood a mailbox through Notejam.</summary>
     public Limit ResetMailsPerMailbox { get; set; } = new() { Permits = 5, Window = TimeSpan.FromHours(1) };
 
+    /// <summary>Share links asked for that open nothing (revoked, mistyped or guessed), per client address.</summary>
+    public Limit SharedLinkMissesPerAddress { get; set; } = new() { Permits = 30, Window = TimeSpan.FromMinutes(10) };
+
     /// <summary>
     /// Whether loopback clients are not counted: on in Development (a developer's own end-to-end runs), off by default
     /// elsewhere, where a sidecar proxy on loopback would exempt everyone. Behind a trusted proxy the forwarded address counts.
     /// </summary>
     public bool? ExemptLoopback { get; set; }
 
-    public IEnumerable<Limit> All => [FailedPasswordsPerAddress, SignUpsPerAddress, ResetRequestsPerAddress, ResetMailsPerMailbox];
+    public IEnumerable<Limit> All =>
+        [FailedPasswordsPerAddress, SignUpsPerAddress, ResetRequestsPerAddress, ResetMailsPerMailbox, SharedLinkMissesPerAddress];
 }
 
 internal enum AccountLimit
@@ -56,6 +60,7 @@ internal enum AccountLimit
     SignUps,
     ResetRequests,
     ResetMails,
+    SharedLinkMisses,
 }
 
 /// <summary>
@@ -138,6 +143,7 @@ internal sealed class AccountLimits(NotejamDb db, IOptions<AccountLimitOptions> 
         AccountLimit.FailedPasswords => _options.FailedPasswordsPerAddress,
         AccountLimit.SignUps => _options.SignUpsPerAddress,
         AccountLimit.ResetRequests => _options.ResetRequestsPerAddress,
+        AccountLimit.SharedLinkMisses => _options.SharedLinkMissesPerAddress,
         _ => _options.ResetMailsPerMailbox,
     };
 
@@ -146,6 +152,7 @@ internal sealed class AccountLimits(NotejamDb db, IOptions<AccountLimitOptions> 
         AccountLimit.FailedPasswords => "failed-passwords",
         AccountLimit.SignUps => "sign-ups",
         AccountLimit.ResetRequests => "reset-requests",
+        AccountLimit.SharedLinkMisses => "shared-link-misses",
         _ => "reset-mails",
     };
 

@@ -81,17 +81,19 @@ internal static class NotesApi
             {
                 n.Id, n.Name, n.PadId, n.CreatedAt, n.UpdatedAt,
                 PadName = db.Pads.Where(p => p.Id == n.PadId).Select(p => p.Name).FirstOrDefault(),
+                Shared = db.NoteShares.Any(s => s.NoteId == n.Id),
             })
             .ToListAsync(ct);
         var items = rows.Select(n => new NoteSummary(
-            n.Id, n.Name, n.PadId is { } padOfNote ? new PadSummary(padOfNote, n.PadName!) : null, n.CreatedAt, n.UpdatedAt)).ToList();
+            n.Id, n.Name, n.PadId is { } padOfNote ? new PadSummary(padOfNote, n.PadName!) : null, n.CreatedAt, n.UpdatedAt, n.Shared)).ToList();
         return TypedResults.Ok(new NotePage(items, total, page, pageSize));
     }
 
     public static async Task<Results<Ok<NoteResponse>, ProblemHttpResult>> GetNote(int id, ClaimsPrincipal user, NotejamDb db, CancellationToken ct) =>
         await db.Notes.Where(n => n.Id == id && n.OwnerId == user.Id())
                 .Select(n => new NoteResponse(n.Id, n.Name, n.Text,
-                    n.Pad == null ? null : new PadSummary(n.Pad.Id, n.Pad.Name), n.CreatedAt, n.UpdatedAt, n.Version))
+                    n.Pad == null ? null : new PadSummary(n.Pad.Id, n.Pad.Name), n.CreatedAt, n.UpdatedAt, n.Version,
+                    db.NoteShares.Where(s => s.NoteId == n.Id).Select(s => new NoteShareResponse(s.Token, s.CreatedAt)).FirstOrDefault()))
                 .FirstOrDefaultAsync(ct) is { } note
             ? TypedResults.Ok(note)
             : NoteNotFound();
@@ -164,7 +166,8 @@ internal static class NotesApi
             return Problems.Stale("note");
         }
 
-        return TypedResults.Ok(ToResponse(note));
+        var share = await db.NoteShares.Where(s => s.NoteId == id).Select(s => new NoteShareResponse(s.Token, s.CreatedAt)).FirstOrDefaultAsync(ct);
+        return TypedResults.Ok(ToResponse(note) with { Share = share });
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteNote(

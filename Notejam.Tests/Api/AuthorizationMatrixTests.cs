@@ -16,7 +16,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
     private static readonly string[] Anonymous =
     [
         "/users/register", "/users/signin", "/users/refresh", "/users/forgot-password", "/users/reset-password",
-        "/health", "/alive", "/openapi/{documentName}.json",
+        "/health", "/alive", "/openapi/{documentName}.json", "/shared/{token}",
     ];
 
     /// <summary>Routes whose body names the owner's pad: another user's request is a 404 too.</summary>
@@ -27,6 +27,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
     {
         ["GET"] = _ => Task.FromResult<object?>(null),
         ["DELETE"] = _ => Task.FromResult<object?>(null),
+        ["PUT /notes/{id:int}/share/"] = _ => Task.FromResult<object?>(null),
         ["POST /notes/"] = s => Body(new { name = "Posted", text = "Text", padId = s.PadId }),
         ["PUT /notes/{id:int}"] = s => Body(new { name = "Changed", text = "Changed", padId = s.PadId, version = s.NoteVersion }),
         ["POST /pads/"] = _ => Body(new { name = "Posted" }),
@@ -81,7 +82,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
             // Every request gets a note and a pad of its own: deleting one must not change what the next one finds.
             var scene = await Scene.CreateAsync(api, owner);
             var before = await scene.SnapshotAsync();
-            var url = route.Url(scene.NoteId, scene.PadId);
+            var url = route.Url(scene.NoteId, scene.PadId, scene.ShareToken);
             using var request = new HttpRequestMessage(new HttpMethod(route.Verb), url);
             var body = await BodyFor(route, scene);
             if (body is not null)
@@ -230,15 +231,18 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
 
     private static Task<object?> Body(object body) => Task.FromResult<object?>(body);
 
-    /// <summary>The owner's note (in a pad) and pad that a request's {id} names.</summary>
-    private sealed record Scene(ApiFactory Api, ApiUser Owner, int NoteId, uint NoteVersion, int PadId, uint PadVersion)
+    /// <summary>The owner's note (in a pad, shared by link) and pad that a request's {id} names, and the link's {token}.</summary>
+    private sealed record Scene(ApiFactory Api, ApiUser Owner, int NoteId, uint NoteVersion, int PadId, uint PadVersion, string ShareToken)
     {
         public static async Task<Scene> CreateAsync(ApiFactory api, ApiUser owner)
         {
             var pad = await owner.CreatePadAsync("Owned");
             var note = await owner.CreateNoteAsync("Owned", "Owned text", pad.GetProperty("id").GetInt32());
-            return new Scene(api, owner, note.GetProperty("id").GetInt32(), note.GetProperty("version").GetUInt32(),
-                pad.GetProperty("id").GetInt32(), pad.GetProperty("version").GetUInt32());
+            var noteId = note.GetProperty("id").GetInt32();
+            using var shared = await owner.Http.PutAsync($"/notes/{noteId}/share", null);
+            var share = await shared.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+            return new Scene(api, owner, noteId, note.GetProperty("version").GetUInt32(),
+                pad.GetProperty("id").GetInt32(), pad.GetProperty("version").GetUInt32(), share.GetProperty("token").GetString()!);
         }
 
         public async Task<string> SnapshotAsync() =>

@@ -104,13 +104,15 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
             1 => ("PUT", $"/notes/{id}", new[] { "name", "text", "padId", "version" }),
             2 => ("POST", "/pads", new[] { "name" }),
             3 => ("PUT", $"/pads/{id}", new[] { "name", "version" }),
-            4 => (Pick(random, "GET", "DELETE"), $"/{Pick(random, "notes", "pads")}/{id}", Array.Empty<string>()),
+            4 => random.Next(3) == 0
+                ? (Pick(random, "GET", "PUT", "DELETE"), $"/notes/{id}/share", Array.Empty<string>())
+                : (Pick(random, "GET", "DELETE"), $"/{Pick(random, "notes", "pads")}/{id}", Array.Empty<string>()),
             5 => ("GET", $"/notes?order={Escape(Pick(random, Strings))}&padId={Escape(id)}&page={Escape(Pick(random, Ids))}&pageSize={Escape(Pick(random, Ids))}", []),
             6 => ("POST", Pick(random, "/users/register", "/users/signin", "/users/forgot-password"), ["email", "password", "repeatPassword"]),
             7 => ("POST", Pick(random, "/users/reset-password", "/users/refresh", "/users/me/password"),
                 ["email", "token", "refreshToken", "oldPassword", "newPassword", "repeatNewPassword"]),
             8 => (Pick(random, "POST", "DELETE"), Pick(random, "/users/me/import", "/users/me"), ["format", "version", "pads", "notes", "password"]),
-            _ => ("GET", Pick(random, "/users/me", "/notes/", "/pads/", $"/notes/{id}?x={Escape(Pick(random, Strings))}"), []),
+            _ => ("GET", Pick(random, "/users/me", "/notes/", "/pads/", $"/notes/{id}?x={Escape(Pick(random, Strings))}", $"/shared/{Escape(Pick(random, Strings))}"), []),
         };
         if (fields.Length == 0)
         {
@@ -156,7 +158,8 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
         {
             var query = $"?order={Escape(Pick(random, Strings))}&page={Escape(Pick(random, Ids))}";
             return new Fuzz(true, signedIn, "GET",
-                Pick(random, "/", $"/pads/{id}/", $"/notes/{id}/", $"/notes/{id}/edit/", $"/notes/create/?pad={Escape(id)}") + query, null, null);
+                Pick(random, "/", $"/pads/{id}/", $"/notes/{id}/", $"/notes/{id}/edit/", $"/notes/create/?pad={Escape(id)}",
+                    $"/shared/{Escape(Pick(random, Strings))}/") + query, null, null);
         }
 
         var (url, fields) = random.Next(8) switch
@@ -168,7 +171,8 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
             4 => (Pick(random, "/settings/", "/settings/import/", "/settings/delete/"), new[] { "OldPassword", "NewPassword", "RepeatNewPassword", "Upload", "Password" }),
             5 => (Pick(random, "/signin/", "/signup/"), new[] { "Email", "Password", "RepeatPassword", "ReturnUrl" }),
             6 => (Pick(random, "/forgot-password/", "/reset-password/"), new[] { "Email", "Token", "NewPassword", "RepeatNewPassword" }),
-            _ => (Pick(random, "/", $"/notes/{id}/", $"/pads/{id}/", $"/notes/{id}/delete/", $"/pads/{id}/delete/"), Array.Empty<string>()),
+            _ => (Pick(random, "/", $"/notes/{id}/", $"/pads/{id}/", $"/notes/{id}/delete/", $"/pads/{id}/delete/", $"/notes/{id}/share/",
+                $"/notes/{id}/share/?handler=stop"), Array.Empty<string>()),
         };
         var values = new List<KeyValuePair<string, string>>();
         var token = random.Next(6) switch

@@ -128,7 +128,7 @@ public sealed class TimingOracleTests(ApiFactory api, ITestOutputHelper output)
     }
 
     /// <summary>Medians of interleaved requests (a warm-up pair first, not counted).</summary>
-    private static async Task<(double First, double Second)> MedianMillisecondsAsync(
+    internal static async Task<(double First, double Second)> MedianMillisecondsAsync(
         Func<Task<HttpResponseMessage>> first, Func<Task<HttpResponseMessage>> second, HttpStatusCode? expected, int samples)
     {
         await second();

@@ -64,6 +64,9 @@ public sealed partial class AccessibilityTests(AppHostFixture topology) : Chromi
         await page.ClickAsync("main button[type=submit]:text-is('Create')");
         var note = NotePath().Match(page.Url).Value;
         await AuditAsync(page, null, found, "a note's page with its flash message");
+        await page.ClickAsync("main button:text-is('Share by link')");
+        await AuditAsync(page, null, found, "a note's page with its share link");
+        await AuditAsync(page, new Uri(await page.Locator("#share-link").InputValueAsync()).PathAndQuery, found, "the shared note's page");
 
         await page.GotoAsync("/notes/create/");
         await page.FillAsync("#Name", "Unsorted thought");
@@ -92,11 +95,11 @@ public sealed partial class AccessibilityTests(AppHostFixture topology) : Chromi
     }
 
     /// <summary>
-    /// Sign in, write a note and find it again with the keyboard alone (Tab, typing, Enter), and at every stop of the
+    /// Sign in, write a note, find it again and share it with the keyboard alone (Tab, typing, Enter), and at every stop of the
     /// focus the element shows it: an outline or a shadow drawn because it has the keyboard's focus.
     /// </summary>
     [Fact]
-    public async Task A_keyboard_alone_signs_in_writes_a_note_and_finds_it_with_the_focus_visible_at_every_step()
+    public async Task A_keyboard_alone_signs_in_writes_a_note_finds_it_and_shares_it_with_the_focus_visible_at_every_step()
     {
         var web = topology.App.GetEndpoint("web", "http").ToString();
         var email = ApiUser.NewEmail();
@@ -139,6 +142,12 @@ public sealed partial class AccessibilityTests(AppHostFixture topology) : Chromi
         await TabToAsync(page, "a.search-name");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("h1.page-title")).ToHaveTextAsync("Reached by keyboard");
+
+        await TabToAsync(page, "main button:text-is('Share by link')");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator(".alert-success")).ToHaveTextAsync("Note is shared: anyone with the link below can read it");
+        await TabToAsync(page, "#share-link");
+        await ShotAsync(page, "keyboard-focus-share-link", fullPage: false);
     }
 
     /// <summary>

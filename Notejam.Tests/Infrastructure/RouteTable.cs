@@ -13,8 +13,11 @@ public sealed record RouteVerb(string Pattern, string Verb)
     /// <summary>The first path segment: "notes", "pads", "users", ...</summary>
     public string Resource => Pattern.TrimStart('/').Split('/')[0];
 
-    /// <summary>The pattern with {id} (any constraint) replaced by the note's or the pad's id, by the first segment.</summary>
-    public string Url(int noteId, int padId)
+    /// <summary>
+    /// The pattern with {id} (any constraint) replaced by the note's or the pad's id, by the first segment, and a share
+    /// link's {token} by <paramref name="shareToken"/> (when not given, a well-formed one that opens nothing).
+    /// </summary>
+    public string Url(int noteId, int padId, string? shareToken = null)
     {
         var url = Pattern;
         var start = url.IndexOf("{id", StringComparison.Ordinal);
@@ -29,7 +32,8 @@ public sealed record RouteVerb(string Pattern, string Verb)
             url = string.Concat(url.AsSpan(0, start), id.ToString(CultureInfo.InvariantCulture), url.AsSpan(url.IndexOf('}', start) + 1));
         }
 
-        url = url.Replace("{documentName}", "v1", StringComparison.Ordinal);
+        url = url.Replace("{documentName}", "v1", StringComparison.Ordinal)
+            .Replace("{token}", shareToken ?? Notejam.Api.Notes.NoteShare.NewToken(), StringComparison.Ordinal);
         Assert.False(url.Contains('{', StringComparison.Ordinal), $"{Pattern} has a parameter the route table cannot fill.");
         return url;
     }

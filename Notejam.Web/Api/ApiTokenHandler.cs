@@ -13,6 +13,9 @@ public sealed class ApiTokenHandler(IHttpContextAccessor accessor) : DelegatingH
     public const string RefreshToken = "refresh_token";
     public const string ExpiresAt = "expires_at";
 
+    /// <summary>Set on a request that must go without the person's token (a share link reads the same for everyone).</summary>
+    public static readonly HttpRequestOptionsKey<bool> Anonymous = new("notejam-anonymous");
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         // Read from the ticket the authentication middleware already validated (and maybe refreshed) for this
@@ -25,7 +28,7 @@ public sealed class ApiTokenHandler(IHttpContextAccessor accessor) : DelegatingH
         }
 
         var ticket = context?.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties;
-        if (request.Headers.Authorization is null && ticket?.GetTokenValue(AccessToken) is { Length: > 0 } token)
+        if (request.Headers.Authorization is null && !request.Options.TryGetValue(Anonymous, out _) && ticket?.GetTokenValue(AccessToken) is { Length: > 0 } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }

@@ -84,6 +84,23 @@ public sealed class NotejamApiClient(
     public Task<ApiOutcome<object>> DeleteNoteAsync(int id, CancellationToken ct) =>
         SendAsync<object>(HttpMethod.Delete, $"/notes/{id}", null, ct);
 
+    /// <summary>The note's read-only link: made now, or the one it has.</summary>
+    public Task<ApiOutcome<NoteShareResponse>> ShareNoteAsync(int id, CancellationToken ct) =>
+        SendAsync<NoteShareResponse>(HttpMethod.Put, $"/notes/{id}/share", null, ct);
+
+    public Task<ApiOutcome<object>> StopSharingNoteAsync(int id, CancellationToken ct) =>
+        SendAsync<object>(HttpMethod.Delete, $"/notes/{id}/share", null, ct);
+
+    /// <summary>
+    /// The note a share link opens, as it is now (null when it opens nothing), asked without the visitor's token: a link
+    /// reads the same for everyone, and a visitor's ended session is no reason to send them to sign in. Never kept.
+    /// </summary>
+    public async Task<SharedNoteResponse?> SharedNoteAsync(string token, CancellationToken ct)
+    {
+        var outcome = await SendAsync<SharedNoteResponse>(http, HttpMethod.Get, $"/shared/{Uri.EscapeDataString(token)}", null, ct, anonymous: true);
+        return outcome.Value;
+    }
+
     /// <summary>Deletes my account with every note and pad; the password confirms it.</summary>
     public Task<ApiOutcome<object>> DeleteAccountAsync(string password, CancellationToken ct) =>
         SendAsync<object>(HttpMethod.Delete, "/users/me", new DeleteAccountRequest(password), ct);
@@ -178,9 +195,15 @@ public sealed class NotejamApiClient(
     private Task<ApiOutcome<T>> SendAsync<T>(HttpMethod method, string url, object? body, CancellationToken ct) =>
         SendAsync<T>(http, method, url, body is null ? null : JsonContent.Create(body, options: Json), ct);
 
-    private async Task<ApiOutcome<T>> SendAsync<T>(HttpClient client, HttpMethod method, string url, HttpContent? content, CancellationToken ct)
+    private async Task<ApiOutcome<T>> SendAsync<T>(
+        HttpClient client, HttpMethod method, string url, HttpContent? content, CancellationToken ct, bool anonymous = false)
     {
         using var request = new HttpRequestMessage(method, new Uri(url, UriKind.Relative)) { Content = content };
+        if (anonymous)
+        {
+            request.Options.Set(ApiTokenHandler.Anonymous, true);
+        }
+
         using var response = await client.SendAsync(request, ct);
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode)
@@ -191,7 +214,7 @@ public sealed class NotejamApiClient(
             return new ApiOutcome<T> { Status = status, Value = value };
         }
 
-        if (response.StatusCode == HttpStatusCode.Unauthorized && !url.StartsWith("/users/signin", StringComparison.Ordinal) &&
+        if (response.StatusCode == HttpStatusCode.Unauthorized && !anonymous && !url.StartsWith("/users/signin", StringComparison.Ordinal) &&
             !url.StartsWith("/users/refresh", StringComparison.Ordinal))
         {
             throw new SessionExpiredException();

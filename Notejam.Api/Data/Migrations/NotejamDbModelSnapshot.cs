@@ -144,6 +144,24 @@ namespace Notejam.Api.Data.Migrations
                     b.ToTable("WebDataProtectionKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Notejam.Api.Limits.AbuseCounter", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("WindowEnds")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("WindowEnds");
+
+                    b.ToTable("AbuseCounters");
+                });
+
             modelBuilder.Entity("Notejam.Api.Notes.Note", b =>
                 {
                     b.Property<int>("Id")
@@ -203,6 +221,32 @@ namespace Notejam.Api.Data.Migrations
                     b.ToTable("Notes");
                 });
 
+            modelBuilder.Entity("Notejam.Api.Notes.NoteShare", b =>
+                {
+                    b.Property<int>("NoteId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("OwnerId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(43)
+                        .HasColumnType("character varying(43)");
+
+                    b.HasKey("NoteId");
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("Token")
+                        .IsUnique();
+
+                    b.ToTable("NoteShares");
+                });
+
             modelBuilder.Entity("Notejam.Api.Pads.Pad", b =>
                 {
                     b.Property<int>("Id")
@@ -246,25 +290,7 @@ namespace Notejam.Api.Data.Migrations
                     b.ToTable("PadNoteCounts");
                 });
 
-            modelBuilder.Entity("Notejam.Api.Users.AbuseCounter", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasColumnType("text");
-
-                    b.Property<int>("Count")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("WindowEnds")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Key");
-
-                    b.HasIndex("WindowEnds");
-
-                    b.ToTable("AbuseCounters");
-                });
-
-            modelBuilder.Entity("Notejam.Api.Users.Session", b =>
+            modelBuilder.Entity("Notejam.Api.Sessions.Session", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -408,6 +434,21 @@ namespace Notejam.Api.Data.Migrations
                     b.Navigation("Pad");
                 });
 
+            modelBuilder.Entity("Notejam.Api.Notes.NoteShare", b =>
+                {
+                    b.HasOne("Notejam.Api.Notes.Note", null)
+                        .WithOne()
+                        .HasForeignKey("Notejam.Api.Notes.NoteShare", "NoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Notejam.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Notejam.Api.Pads.Pad", b =>
                 {
                     b.HasOne("Notejam.Api.Users.User", null)
@@ -426,7 +467,7 @@ namespace Notejam.Api.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Notejam.Api.Users.Session", b =>
+            modelBuilder.Entity("Notejam.Api.Sessions.Session", b =>
                 {
                     b.HasOne("Notejam.Api.Users.User", null)
                         .WithMany()

@@ -8,6 +8,7 @@ using Microsoft.Kiota.Serialization.Multipart;
 using Microsoft.Kiota.Serialization.Text;
 using Notejam.Tests.ApiClient.Generated.Notes;
 using Notejam.Tests.ApiClient.Generated.Pads;
+using Notejam.Tests.ApiClient.Generated.Shared;
 using Notejam.Tests.ApiClient.Generated.Users;
 using System.Collections.Generic;
 using System.IO;
@@ -30,6 +31,11 @@ namespace Notejam.Tests.ApiClient.Generated
         public global::Notejam.Tests.ApiClient.Generated.Pads.PadsRequestBuilder Pads
         {
             get => new global::Notejam.Tests.ApiClient.Generated.Pads.PadsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The shared property</summary>
+        public global::Notejam.Tests.ApiClient.Generated.Shared.SharedRequestBuilder Shared
+        {
+            get => new global::Notejam.Tests.ApiClient.Generated.Shared.SharedRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The users property</summary>
         public global::Notejam.Tests.ApiClient.Generated.Users.UsersRequestBuilder Users

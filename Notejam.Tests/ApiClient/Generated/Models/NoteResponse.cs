@@ -34,6 +34,14 @@ namespace Notejam.Tests.ApiClient.Generated.Models
 #else
         public global::Notejam.Tests.ApiClient.Generated.Models.PadSummary Pad { get; set; }
 #endif
+        /// <summary>The share property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Notejam.Tests.ApiClient.Generated.Models.NoteShareResponse? Share { get; set; }
+#nullable restore
+#else
+        public global::Notejam.Tests.ApiClient.Generated.Models.NoteShareResponse Share { get; set; }
+#endif
         /// <summary>The text property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -75,6 +83,7 @@ namespace Notejam.Tests.ApiClient.Generated.Models
                 { "id", n => { Id = n.GetIntValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "pad", n => { Pad = n.GetObjectValue<global::Notejam.Tests.ApiClient.Generated.Models.PadSummary>(global::Notejam.Tests.ApiClient.Generated.Models.PadSummary.CreateFromDiscriminatorValue); } },
+                { "share", n => { Share = n.GetObjectValue<global::Notejam.Tests.ApiClient.Generated.Models.NoteShareResponse>(global::Notejam.Tests.ApiClient.Generated.Models.NoteShareResponse.CreateFromDiscriminatorValue); } },
                 { "text", n => { Text = n.GetStringValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
                 { "version", n => { Version = n.GetLongValue(); } },
@@ -91,6 +100,7 @@ namespace Notejam.Tests.ApiClient.Generated.Models
             writer.WriteIntValue("id", Id);
             writer.WriteStringValue("name", Name);
             writer.WriteObjectValue<global::Notejam.Tests.ApiClient.Generated.Models.PadSummary>("pad", Pad);
+            writer.WriteObjectValue<global::Notejam.Tests.ApiClient.Generated.Models.NoteShareResponse>("share", Share);
             writer.WriteStringValue("text", Text);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteLongValue("version", Version);

@@ -34,6 +34,8 @@ namespace Notejam.Tests.ApiClient.Generated.Models
 #else
         public global::Notejam.Tests.ApiClient.Generated.Models.PadSummary Pad { get; set; }
 #endif
+        /// <summary>Whether the note can be read by anyone who has its share link.</summary>
+        public bool? Shared { get; set; }
         /// <summary>The updatedAt property</summary>
         public DateTimeOffset? UpdatedAt { get; set; }
         /// <summary>
@@ -42,6 +44,7 @@ namespace Notejam.Tests.ApiClient.Generated.Models
         public NoteSummary()
         {
             AdditionalData = new Dictionary<string, object>();
+            Shared = false;
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -65,6 +68,7 @@ namespace Notejam.Tests.ApiClient.Generated.Models
                 { "id", n => { Id = n.GetIntValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "pad", n => { Pad = n.GetObjectValue<global::Notejam.Tests.ApiClient.Generated.Models.PadSummary>(global::Notejam.Tests.ApiClient.Generated.Models.PadSummary.CreateFromDiscriminatorValue); } },
+                { "shared", n => { Shared = n.GetBoolValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
             };
         }
@@ -79,6 +83,7 @@ namespace Notejam.Tests.ApiClient.Generated.Models
             writer.WriteIntValue("id", Id);
             writer.WriteStringValue("name", Name);
             writer.WriteObjectValue<global::Notejam.Tests.ApiClient.Generated.Models.PadSummary>("pad", Pad);
+            writer.WriteBoolValue("shared", Shared);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteAdditionalData(AdditionalData);
         }

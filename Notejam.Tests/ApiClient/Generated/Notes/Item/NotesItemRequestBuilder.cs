@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using Notejam.Tests.ApiClient.Generated.Models;
+using Notejam.Tests.ApiClient.Generated.Notes.Item.Share;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -17,6 +18,11 @@ namespace Notejam.Tests.ApiClient.Generated.Notes.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class NotesItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The share property</summary>
+        public global::Notejam.Tests.ApiClient.Generated.Notes.Item.Share.ShareRequestBuilder Share
+        {
+            get => new global::Notejam.Tests.ApiClient.Generated.Notes.Item.Share.ShareRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::Notejam.Tests.ApiClient.Generated.Notes.Item.NotesItemRequestBuilder"/> and sets the default values.
         /// </summary>
