@@ -36,6 +36,7 @@ app.MapPads();
 app.MapNotes();
 app.MapNoteSearch();
 app.MapShares();
+app.MapHistory();
 app.MapTransfer();
 
 app.Run();

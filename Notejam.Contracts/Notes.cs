@@ -67,3 +67,25 @@ public static class ShareTokens
     public static bool IsWellFormed([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? token) =>
         token is { Length: Length } && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }
+
+/// <summary>One kept version of a note: what it was before a save.</summary>
+public sealed record NoteVersionSummary(long Id, string Name, PadSummary? Pad, DateTimeOffset SavedAt);
+
+public sealed record NoteVersionPage(IReadOnlyList<NoteVersionSummary> Items, int TotalCount, int Page, int PageSize)
+{
+    /// <summary>How many pages the versions fill (at least one); the site's pager reads it, the API does not send it.</summary>
+    [JsonIgnore]
+    public int PageCount => Math.Max(1, (TotalCount + PageSize - 1) / PageSize);
+}
+
+public sealed record NoteVersionResponse(
+    long Id,
+    string Name,
+    string Text,
+    PadSummary? Pad,
+    [property: Description("When the note was saved as this version (the note's updatedAt then).")] DateTimeOffset SavedAt,
+    [property: Description("The name of the version kept before this one, to show what changed; null for the oldest kept.")] string? PreviousName,
+    [property: Description("The text of the version kept before this one; null for the oldest kept.")] string? PreviousText);
+
+/// <summary>Restores a kept version, from the note's current version (as read): a stale one is a 409, as for any edit.</summary>
+public sealed record RestoreVersionRequest([property: Required] uint? Version);

@@ -39,6 +39,8 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
 
     public DbSet<NoteShare> NoteShares => Set<NoteShare>();
 
+    public DbSet<NoteVersion> NoteVersions => Set<NoteVersion>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -102,6 +104,19 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
             share.Property(s => s.Token).HasMaxLength(ShareTokens.Length);
             share.HasIndex(s => s.Token).IsUnique();
             share.HasIndex(s => s.OwnerId);
+        });
+
+        builder.Entity<NoteVersion>(version =>
+        {
+            version.Property(v => v.Name).HasMaxLength(NotejamLimits.NameMaxLength);
+            version.Property(v => v.Text).HasMaxLength(NotejamLimits.TextMaxLength);
+            version.HasOne<Note>().WithMany().HasForeignKey(v => v.NoteId).OnDelete(DeleteBehavior.Cascade);
+            version.HasOne<User>().WithMany().HasForeignKey(v => v.OwnerId).OnDelete(DeleteBehavior.Cascade);
+            version.HasOne<Pad>().WithMany().HasForeignKey(v => v.PadId).OnDelete(DeleteBehavior.SetNull);
+            // A note's history, newest first, read off the index; the trim after a save finds what to drop the same way.
+            version.HasIndex(v => new { v.NoteId, v.Id });
+            version.HasIndex(v => v.OwnerId);
+            version.HasIndex(v => v.PadId);
         });
 
         builder.Entity<WebKeyRingEntry>().ToTable("WebDataProtectionKeys");

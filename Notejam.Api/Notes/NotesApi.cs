@@ -10,7 +10,8 @@ using Notejam.Api.Users;
 namespace Notejam.Api.Notes;
 
 /// <summary>What the note endpoints that write are given besides their request (bound with [AsParameters]).</summary>
-internal sealed record NoteServices(NotejamDb Db, TimeProvider Clock, NotejamMetrics Metrics, IOptions<NoteQuota> Quota);
+internal sealed record NoteServices(
+    NotejamDb Db, TimeProvider Clock, NotejamMetrics Metrics, IOptions<NoteQuota> Quota, IOptions<NoteHistoryOptions> History);
 
 /// <summary>/notes: a user's notes. Another user's note, or a pad that is not the user's, is a 404.</summary>
 internal static class NotesApi
@@ -151,17 +152,7 @@ internal static class NotesApi
             return full;
         }
 
-        db.Entry(note).Property(n => n.Version).OriginalValue = request.Version!.Value;
-        note.Name = request.Name.Trim();
-        note.Text = request.Text;
-        note.Pad = pad;
-        note.PadId = pad?.Id;
-        note.UpdatedAt = Now(services.Clock);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
+        if (!await SaveAsync(db, note, request.Name.Trim(), request.Text, pad, request.Version!.Value, services, ct))
         {
             return Problems.Stale("note");
         }
@@ -180,6 +171,57 @@ internal static class NotesApi
 
         metrics.NoteDeleted();
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Saves a note's new name, text and pad, from the version of it the caller read; what it was before is kept as a
+    /// <see cref="NoteVersion"/> (when anything changes), and the versions past <c>Notejam:History:VersionsPerNote</c>
+    /// are dropped, oldest first, in the same transaction. False, and nothing saved, when the note changed since.
+    /// </summary>
+    internal static async Task<bool> SaveAsync(
+        NotejamDb db, Note note, string name, string text, Pad? pad, uint readVersion, NoteServices services, CancellationToken ct)
+    {
+        var changed = note.Name != name || note.Text != text || note.PadId != pad?.Id;
+        if (changed)
+        {
+            db.NoteVersions.Add(new NoteVersion
+            {
+                NoteId = note.Id, OwnerId = note.OwnerId, PadId = note.PadId, Name = note.Name, Text = note.Text, SavedAt = note.UpdatedAt,
+            });
+        }
+
+        db.Entry(note).Property(n => n.Version).OriginalValue = readVersion;
+        note.Name = name;
+        note.Text = text;
+        note.Pad = pad;
+        note.PadId = pad?.Id;
+        note.UpdatedAt = Now(services.Clock);
+        var keep = services.History.Value.VersionsPerNote;
+        try
+        {
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                await db.SaveChangesAsync(ct);
+                if (changed)
+                {
+                    // The (NoteId, Id) index finds the first version past the setting; it and all older go.
+                    await db.Database.ExecuteSqlAsync($"""
+                        DELETE FROM "NoteVersions" WHERE "NoteId" = {note.Id} AND "Id" <= (
+                            SELECT "Id" FROM "NoteVersions" WHERE "NoteId" = {note.Id} ORDER BY "Id" DESC OFFSET {keep} LIMIT 1)
+                        """, ct);
+                }
+
+                await transaction.CommitAsync(ct);
+            });
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>What is wrong with a page of notes asked for, by field; empty when nothing is.</summary>
@@ -216,7 +258,7 @@ internal static class NotesApi
     private static async Task<Pad?> FindPadAsync(NotejamDb db, int owner, int? padId, CancellationToken ct) =>
         padId is { } id ? await db.Pads.FirstOrDefaultAsync(p => p.Id == id && p.OwnerId == owner, ct) : null;
 
-    private static NoteResponse ToResponse(Note note) => new(
+    internal static NoteResponse ToResponse(Note note) => new(
         note.Id, note.Name, note.Text, note.Pad is null ? null : new PadSummary(note.Pad.Id, note.Pad.Name),
         note.CreatedAt, note.UpdatedAt, note.Version);
 }

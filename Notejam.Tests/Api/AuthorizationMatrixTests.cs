@@ -28,6 +28,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
         ["GET"] = _ => Task.FromResult<object?>(null),
         ["DELETE"] = _ => Task.FromResult<object?>(null),
         ["PUT /notes/{id:int}/share/"] = _ => Task.FromResult<object?>(null),
+        ["POST /notes/{id:int}/versions/{versionId:long}/restore"] = s => Body(new { version = s.NoteVersion }),
         ["POST /notes/"] = s => Body(new { name = "Posted", text = "Text", padId = s.PadId }),
         ["PUT /notes/{id:int}"] = s => Body(new { name = "Changed", text = "Changed", padId = s.PadId, version = s.NoteVersion }),
         ["POST /pads/"] = _ => Body(new { name = "Posted" }),
@@ -82,7 +83,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
             // Every request gets a note and a pad of its own: deleting one must not change what the next one finds.
             var scene = await Scene.CreateAsync(api, owner);
             var before = await scene.SnapshotAsync();
-            var url = route.Url(scene.NoteId, scene.PadId, scene.ShareToken);
+            var url = route.Url(scene.NoteId, scene.PadId, scene.ShareToken, scene.VersionId);
             using var request = new HttpRequestMessage(new HttpMethod(route.Verb), url);
             var body = await BodyFor(route, scene);
             if (body is not null)
@@ -231,18 +232,27 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
 
     private static Task<object?> Body(object body) => Task.FromResult<object?>(body);
 
-    /// <summary>The owner's note (in a pad, shared by link) and pad that a request's {id} names, and the link's {token}.</summary>
-    private sealed record Scene(ApiFactory Api, ApiUser Owner, int NoteId, uint NoteVersion, int PadId, uint PadVersion, string ShareToken)
+    /// <summary>
+    /// The owner's note (in a pad, shared by link, edited once) and pad that a request's {id} names, the link's {token},
+    /// and the note's earlier version, {versionId}.
+    /// </summary>
+    private sealed record Scene(
+        ApiFactory Api, ApiUser Owner, int NoteId, uint NoteVersion, int PadId, uint PadVersion, string ShareToken, long VersionId)
     {
         public static async Task<Scene> CreateAsync(ApiFactory api, ApiUser owner)
         {
             var pad = await owner.CreatePadAsync("Owned");
-            var note = await owner.CreateNoteAsync("Owned", "Owned text", pad.GetProperty("id").GetInt32());
+            var padId = pad.GetProperty("id").GetInt32();
+            var note = await owner.CreateNoteAsync("Owned", "Owned text", padId);
             var noteId = note.GetProperty("id").GetInt32();
+            using var edited = await owner.Http.PutAsJsonAsync($"/notes/{noteId}",
+                new { name = "Owned", text = "Owned text, edited", padId, version = note.GetProperty("version").GetUInt32() });
+            note = await edited.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+            var versions = await owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{noteId}/versions");
             using var shared = await owner.Http.PutAsync($"/notes/{noteId}/share", null);
             var share = await shared.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
-            return new Scene(api, owner, noteId, note.GetProperty("version").GetUInt32(),
-                pad.GetProperty("id").GetInt32(), pad.GetProperty("version").GetUInt32(), share.GetProperty("token").GetString()!);
+            return new Scene(api, owner, noteId, note.GetProperty("version").GetUInt32(), padId, pad.GetProperty("version").GetUInt32(),
+                share.GetProperty("token").GetString()!, versions.GetProperty("items")[0].GetProperty("id").GetInt64());
         }
 
         public async Task<string> SnapshotAsync() =>

@@ -64,6 +64,14 @@ public sealed partial class AccessibilityTests(AppHostFixture topology) : Chromi
         await page.ClickAsync("main button[type=submit]:text-is('Create')");
         var note = NotePath().Match(page.Url).Value;
         await AuditAsync(page, null, found, "a note's page with its flash message");
+        await page.GotoAsync($"{note}edit/");
+        await page.FillAsync("#Text", "# Trip\n\n**Passport**, a towel and the [map](https://example.com/map)\n\n- sunscreen");
+        await page.ClickAsync("main button[type=submit]:text-is('Save')");
+        await page.GotoAsync($"{note}history/");
+        await AuditAsync(page, null, found, "a note's history");
+        await page.Locator("table.history td.note-name a").First.ClickAsync();
+        await AuditAsync(page, null, found, "a version of a note, with its diff");
+        await page.GotoAsync(note);
         await page.ClickAsync("main button:text-is('Share by link')");
         await AuditAsync(page, null, found, "a note's page with its share link");
         await AuditAsync(page, new Uri(await page.Locator("#share-link").InputValueAsync()).PathAndQuery, found, "the shared note's page");

@@ -15,9 +15,10 @@ public sealed record RouteVerb(string Pattern, string Verb)
 
     /// <summary>
     /// The pattern with {id} (any constraint) replaced by the note's or the pad's id, by the first segment, and a share
-    /// link's {token} by <paramref name="shareToken"/> (when not given, a well-formed one that opens nothing).
+    /// link's {token} by <paramref name="shareToken"/> (when not given, a well-formed one that opens nothing), and a
+    /// history's {versionId} by <paramref name="versionId"/>.
     /// </summary>
-    public string Url(int noteId, int padId, string? shareToken = null)
+    public string Url(int noteId, int padId, string? shareToken = null, long versionId = 1)
     {
         var url = Pattern;
         var start = url.IndexOf("{id", StringComparison.Ordinal);
@@ -33,7 +34,8 @@ public sealed record RouteVerb(string Pattern, string Verb)
         }
 
         url = url.Replace("{documentName}", "v1", StringComparison.Ordinal)
-            .Replace("{token}", shareToken ?? Notejam.Api.Notes.NoteShare.NewToken(), StringComparison.Ordinal);
+            .Replace("{token}", shareToken ?? Notejam.Api.Notes.NoteShare.NewToken(), StringComparison.Ordinal)
+            .Replace("{versionId:long}", versionId.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.False(url.Contains('{', StringComparison.Ordinal), $"{Pattern} has a parameter the route table cannot fill.");
         return url;
     }

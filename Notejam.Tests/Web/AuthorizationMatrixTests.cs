@@ -23,13 +23,13 @@ public sealed class AuthorizationMatrixTests(SiteFactory site, ITestOutputHelper
     {
         var web = StartWeb();
         using var owner = await SiteUser.SignUpAndInAsync(site, web);
-        var (noteId, padId) = await CreateNoteInPadAsync(owner);
+        var (noteId, padId, versionId) = await CreateNoteInPadAsync(owner);
         using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = ServerAddress.Of(web) };
         var failures = new List<string>();
 
         foreach (var route in Routes(web))
         {
-            var url = Concrete(route, noteId, padId);
+            var url = Concrete(route, noteId, padId, versionId);
             using var request = new HttpRequestMessage(new HttpMethod(route.Verb), url);
             if (route.Verb == "POST")
             {
@@ -64,7 +64,7 @@ public sealed class AuthorizationMatrixTests(SiteFactory site, ITestOutputHelper
     {
         var web = StartWeb();
         using var owner = await SiteUser.SignUpAndInAsync(site, web);
-        var (noteId, padId) = await CreateNoteInPadAsync(owner);
+        var (noteId, padId, versionId) = await CreateNoteInPadAsync(owner);
         var kept = owner.Browser.Cookies.GetCookieHeader(owner.Browser.Site);
         if (ending == "sign-out")
         {
@@ -91,7 +91,7 @@ public sealed class AuthorizationMatrixTests(SiteFactory site, ITestOutputHelper
         Assert.Contains(pages, route => route.Pattern.Contains("export", StringComparison.Ordinal));
         foreach (var route in pages)
         {
-            var url = Concrete(route, noteId, padId);
+            var url = Concrete(route, noteId, padId, versionId);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Add("Cookie", kept);
             using var response = await replay.SendAsync(request);
@@ -111,7 +111,7 @@ public sealed class AuthorizationMatrixTests(SiteFactory site, ITestOutputHelper
         var web = StartWeb();
         using var owner = await SiteUser.SignUpAndInAsync(site, web);
         using var other = await SiteUser.SignUpAndInAsync(site, web);
-        var (noteId, padId) = await CreateNoteInPadAsync(owner);
+        var (noteId, padId, versionId) = await CreateNoteInPadAsync(owner);
         var before = await SnapshotAsync(owner, noteId, padId);
         var tokenPage = await other.Browser.GetAsync("/notes/create/");
         var owned = Routes(web).Where(route => route.IsOwned).ToList();
@@ -120,7 +120,7 @@ public sealed class AuthorizationMatrixTests(SiteFactory site, ITestOutputHelper
 
         foreach (var route in owned)
         {
-            var url = Concrete(route, noteId, padId);
+            var url = Concrete(route, noteId, padId, versionId);
             var page = route.Verb == "POST"
                 ? await other.Browser.PostAsync(url, NotePagesTests.Form(tokenPage, ("Name", "Mine"), ("Text", "Mine"), ("Version", "1")))
                 : await other.Browser.GetAsync(url);
@@ -139,12 +139,12 @@ public sealed class AuthorizationMatrixTests(SiteFactory site, ITestOutputHelper
     {
         var web = StartWeb();
         using var owner = await SiteUser.SignUpAndInAsync(site, web);
-        var (noteId, padId) = await CreateNoteInPadAsync(owner);
+        var (noteId, padId, versionId) = await CreateNoteInPadAsync(owner);
         var failures = new List<string>();
 
         foreach (var route in Routes(web).Where(route => route.Verb == "GET"))
         {
-            var url = Concrete(route, noteId, padId);
+            var url = Concrete(route, noteId, padId, versionId);
             var page = await owner.Browser.GetAsync(url);
             // The error page without a code, and a share link that opens nothing (RouteVerb.Url makes one up), are 404s.
             var expected = route.Pattern is "/error" or "/shared/{token}" ? HttpStatusCode.NotFound : HttpStatusCode.OK;
@@ -169,16 +169,21 @@ public sealed class AuthorizationMatrixTests(SiteFactory site, ITestOutputHelper
     }
 
     // Pages are linked with a trailing slash. The error page without a code is the 500 page; with one it is that page.
-    private static string Concrete(RouteVerb route, int noteId, int padId) =>
-        route.Url(noteId, padId).TrimEnd('/')
+    private static string Concrete(RouteVerb route, int noteId, int padId, long versionId) =>
+        route.Url(noteId, padId, versionId: versionId).TrimEnd('/')
         + (Probes.Contains(route.Pattern) ? "" : "/")
         + (route.Pattern == "/error" ? "?code=404" : "");
 
-    private static async Task<(int NoteId, int PadId)> CreateNoteInPadAsync(SiteUser owner)
+    /// <summary>The owner's note in a pad, edited once through the site so that it has an earlier version.</summary>
+    private static async Task<(int NoteId, int PadId, long VersionId)> CreateNoteInPadAsync(SiteUser owner)
     {
         var pad = await owner.CreatePadAsync("Owned pad");
         var note = await owner.CreateNoteAsync("Owned note", "Owned text", pad.IdInUrl);
-        return (note.IdInUrl, pad.IdInUrl);
+        await owner.Browser.SubmitAsync(await owner.Browser.GetAsync($"/notes/{note.IdInUrl}/edit/"),
+            new Dictionary<string, string?> { ["Text"] = "Owned text, edited" });
+        var history = await owner.Browser.GetAsync($"/notes/{note.IdInUrl}/history/");
+        var link = history.Document.QuerySelector("table.history a")!.GetAttribute("href")!;
+        return (note.IdInUrl, pad.IdInUrl, long.Parse(link.TrimEnd('/').Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static async Task<string> SnapshotAsync(SiteUser owner, int noteId, int padId) =>

@@ -84,6 +84,17 @@ public sealed class NotejamApiClient(
     public Task<ApiOutcome<object>> DeleteNoteAsync(int id, CancellationToken ct) =>
         SendAsync<object>(HttpMethod.Delete, $"/notes/{id}", null, ct);
 
+    /// <summary>A page of the note's earlier versions, newest first; null when the note is not mine.</summary>
+    public Task<NoteVersionPage?> NoteVersionsAsync(int id, int page, int pageSize, CancellationToken ct) =>
+        GetAsync<NoteVersionPage>($"/notes/{id}/versions?page={page}&pageSize={pageSize}", ct);
+
+    /// <summary>One earlier version of the note with the one kept before it; null when there is no such version of a note of mine.</summary>
+    public Task<NoteVersionResponse?> NoteVersionAsync(int id, long versionId, CancellationToken ct) =>
+        GetAsync<NoteVersionResponse>($"/notes/{id}/versions/{versionId}", ct);
+
+    public Task<ApiOutcome<Note>> RestoreVersionAsync(int id, long versionId, uint version, CancellationToken ct) =>
+        SendAsync<Note>(HttpMethod.Post, $"/notes/{id}/versions/{versionId}/restore", new RestoreVersionRequest(version), ct);
+
     /// <summary>The note's read-only link: made now, or the one it has.</summary>
     public Task<ApiOutcome<NoteShareResponse>> ShareNoteAsync(int id, CancellationToken ct) =>
         SendAsync<NoteShareResponse>(HttpMethod.Put, $"/notes/{id}/share", null, ct);

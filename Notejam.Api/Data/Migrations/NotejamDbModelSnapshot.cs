@@ -247,6 +247,47 @@ namespace Notejam.Api.Data.Migrations
                     b.ToTable("NoteShares");
                 });
 
+            modelBuilder.Entity("Notejam.Api.Notes.NoteVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("NoteId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OwnerId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("PadId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("SavedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(100000)
+                        .HasColumnType("character varying(100000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("PadId");
+
+                    b.HasIndex("NoteId", "Id");
+
+                    b.ToTable("NoteVersions");
+                });
+
             modelBuilder.Entity("Notejam.Api.Pads.Pad", b =>
                 {
                     b.Property<int>("Id")
@@ -447,6 +488,26 @@ namespace Notejam.Api.Data.Migrations
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Notejam.Api.Notes.NoteVersion", b =>
+                {
+                    b.HasOne("Notejam.Api.Notes.Note", null)
+                        .WithMany()
+                        .HasForeignKey("NoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Notejam.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Notejam.Api.Pads.Pad", null)
+                        .WithMany()
+                        .HasForeignKey("PadId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("Notejam.Api.Pads.Pad", b =>

@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using Notejam.Tests.ApiClient.Generated.Models;
 using Notejam.Tests.ApiClient.Generated.Notes.Item.Share;
+using Notejam.Tests.ApiClient.Generated.Notes.Item.Versions;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -22,6 +23,11 @@ namespace Notejam.Tests.ApiClient.Generated.Notes.Item
         public global::Notejam.Tests.ApiClient.Generated.Notes.Item.Share.ShareRequestBuilder Share
         {
             get => new global::Notejam.Tests.ApiClient.Generated.Notes.Item.Share.ShareRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The versions property</summary>
+        public global::Notejam.Tests.ApiClient.Generated.Notes.Item.Versions.VersionsRequestBuilder Versions
+        {
+            get => new global::Notejam.Tests.ApiClient.Generated.Notes.Item.Versions.VersionsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Notejam.Tests.ApiClient.Generated.Notes.Item.NotesItemRequestBuilder"/> and sets the default values.

@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Notejam.Api.Notes;
+
+/// <summary>
+/// A note as it was before one of its saves (an edit, or a restore): kept so its owner can read it, see what changed,
+/// and take it back. Deleted with the note or its owner; at most <see cref="NoteHistoryOptions.VersionsPerNote"/> per
+/// note, the oldest dropped in the transaction of the save that passes that.
+/// </summary>
+public sealed class NoteVersion
+{
+    public long Id { get; set; }
+
+    public int NoteId { get; set; }
+
+    public int OwnerId { get; set; }
+
+    /// <summary>The pad the note was in; null when in none, or when that pad has since been deleted.</summary>
+    public int? PadId { get; set; }
+
+    public required string Name { get; set; }
+
+    public required string Text { get; set; }
+
+    /// <summary>When the note was saved as this version (its UpdatedAt then).</summary>
+    public DateTimeOffset SavedAt { get; set; }
+}
+
+/// <summary><c>Notejam:History</c>: how many earlier versions each note keeps.</summary>
+public sealed class NoteHistoryOptions
+{
+    public const string Section = "Notejam:History";
+
+    [Range(1, 1000)]
+    public int VersionsPerNote { get; set; } = 50;
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Notejam.Api.Data;
+using Notejam.Tests.Infrastructure;
+
+namespace Notejam.Tests.Api;
+
+/// <summary>A note's history (issue 16, item 3): every save keeps what the note was, newest first, restorable.</summary>
+[Collection(ApiTests.Name)]
+public sealed class NoteHistoryTests(ApiFactory api)
+{
+    [Fact]
+    public async Task Every_save_keeps_what_the_note_was_newest_first_with_the_one_before_it()
+    {
+        using var owner = await ApiUser.CreateAsync(api);
+        var pad = (await owner.CreatePadAsync("Trips")).GetProperty("id").GetInt32();
+        var note = await owner.CreateNoteAsync("Plan", "one", pad);
+        var id = note.GetProperty("id").GetInt32();
+        Assert.Equal(0, (await VersionsAsync(owner, id)).GetProperty("totalCount").GetInt32());
+
+        note = await EditAsync(owner, note, "Plan", "one\ntwo", pad);
+        var unchanged = await EditAsync(owner, note, "Plan", "one\ntwo", pad);
+        note = await EditAsync(owner, unchanged, "Plan B", "one\nthree", null);
+
+        var versions = await VersionsAsync(owner, id);
+        Assert.Equal(2, versions.GetProperty("totalCount").GetInt32());
+        var items = versions.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["Plan", "Plan"], items.Select(v => v.GetProperty("name").GetString()));
+        Assert.Equal("Trips", items[0].GetProperty("pad").GetProperty("name").GetString());
+        var newest = await owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{id}/versions/{items[0].GetProperty("id").GetInt64()}");
+        Assert.Equal("one\ntwo", newest.GetProperty("text").GetString());
+        Assert.Equal("one", newest.GetProperty("previousText").GetString());
+        var oldest = await owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{id}/versions/{items[1].GetProperty("id").GetInt64()}");
+        Assert.Equal("one", oldest.GetProperty("text").GetString());
+        Assert.Equal(JsonValueKind.Null, oldest.GetProperty("previousText").ValueKind);
+        Assert.True(newest.GetProperty("savedAt").GetDateTimeOffset() > oldest.GetProperty("savedAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Restoring_a_version_is_itself_a_save_and_a_stale_restore_is_a_409()
+    {
+        using var owner = await ApiUser.CreateAsync(api);
+        var pad = (await owner.CreatePadAsync("Home")).GetProperty("id").GetInt32();
+        var note = await owner.CreateNoteAsync("Shopping", "milk", pad);
+        var id = note.GetProperty("id").GetInt32();
+        var readBefore = note.GetProperty("version").GetUInt32();
+        note = await EditAsync(owner, note, "Shopping", "milk\nbread", null);
+        var first = (await VersionsAsync(owner, id)).GetProperty("items")[0].GetProperty("id").GetInt64();
+
+        using var stale = await owner.Http.PostAsJsonAsync($"/notes/{id}/versions/{first}/restore", new { version = readBefore });
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        using var restored = await owner.Http.PostAsJsonAsync($"/notes/{id}/versions/{first}/restore", new { version = note.GetProperty("version").GetUInt32() });
+        Assert.Equal(HttpStatusCode.OK, restored.StatusCode);
+        var now = await owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{id}");
+        Assert.Equal("milk", now.GetProperty("text").GetString());
+        Assert.Equal(pad, now.GetProperty("pad").GetProperty("id").GetInt32());
+
+        var versions = (await VersionsAsync(owner, id)).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(2, versions.Count);
+        var kept = await owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{id}/versions/{versions[0].GetProperty("id").GetInt64()}");
+        Assert.Equal("milk\nbread", kept.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task A_note_keeps_only_the_newest_versions_the_setting_allows_the_oldest_dropped_as_it_saves()
+    {
+        using var replica = api.AnotherReplica(b => b.UseSetting("Notejam:History:VersionsPerNote", "3"));
+        using var owner = await ApiUser.CreateAsync(api);
+        using var http = replica.CreateClient();
+        http.DefaultRequestHeaders.Authorization = owner.Http.DefaultRequestHeaders.Authorization;
+        var note = await owner.CreateNoteAsync("Counter", "0");
+        var id = note.GetProperty("id").GetInt32();
+        for (var i = 1; i <= 6; i++)
+        {
+            using var saved = await http.PutAsJsonAsync($"/notes/{id}", new { name = "Counter", text = $"{i}", padId = (int?)null, version = note.GetProperty("version").GetUInt32() });
+            note = await saved.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        var versions = (await VersionsAsync(owner, id)).GetProperty("items").EnumerateArray().ToList();
+        var texts = new List<string>();
+        foreach (var version in versions)
+        {
+            texts.Add((await owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{id}/versions/{version.GetProperty("id").GetInt64()}")).GetProperty("text").GetString()!);
+        }
+
+        Assert.Equal(["5", "4", "3"], texts);
+    }
+
+    [Fact]
+    public async Task Another_persons_history_is_a_404_and_so_is_a_version_of_another_note()
+    {
+        using var owner = await ApiUser.CreateAsync(api);
+        using var other = await ApiUser.CreateAsync(api);
+        var note = await owner.CreateNoteAsync("Mine", "v1");
+        var id = note.GetProperty("id").GetInt32();
+        note = await EditAsync(owner, note, "Mine", "v2", null);
+        var version = (await VersionsAsync(owner, id)).GetProperty("items")[0].GetProperty("id").GetInt64();
+        var otherNote = (await owner.CreateNoteAsync("Also mine")).GetProperty("id").GetInt32();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Http.GetAsync($"/notes/{id}/versions")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Http.GetAsync($"/notes/{id}/versions/{version}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await other.Http.PostAsJsonAsync($"/notes/{id}/versions/{version}/restore", new { version = note.GetProperty("version").GetUInt32() })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.GetAsync($"/notes/{otherNote}/versions/{version}")).StatusCode);
+        Assert.Equal("v2", (await owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{id}")).GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Deleting_a_pad_a_note_or_the_account_takes_their_history_with_them()
+    {
+        using var owner = await ApiUser.CreateAsync(api);
+        var me = await owner.Http.GetFromJsonAsync<JsonElement>("/users/me");
+        var oldPad = (await owner.CreatePadAsync("Old pad")).GetProperty("id").GetInt32();
+        var newPad = (await owner.CreatePadAsync("New pad")).GetProperty("id").GetInt32();
+        var moved = await owner.CreateNoteAsync("Moved", "v1", oldPad);
+        await EditAsync(owner, moved, "Moved", "v2", newPad);
+        var deleted = await owner.CreateNoteAsync("Deleted", "v1");
+        await EditAsync(owner, deleted, "Deleted", "v2", null);
+
+        // The pad the moved note was in goes; its version stays, in no pad.
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/pads/{oldPad}")).StatusCode);
+        var version = (await VersionsAsync(owner, moved.GetProperty("id").GetInt32())).GetProperty("items")[0];
+        Assert.Equal(JsonValueKind.Null, version.GetProperty("pad").ValueKind);
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/notes/{deleted.GetProperty("id").GetInt32()}")).StatusCode);
+        Assert.Equal(1, await KeptVersionsAsync(me.GetProperty("id").GetInt32()));
+
+        using var deleting = new HttpRequestMessage(HttpMethod.Delete, "/users/me") { Content = JsonContent.Create(new { password = owner.Password }) };
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.SendAsync(deleting)).StatusCode);
+        Assert.Equal(0, await KeptVersionsAsync(me.GetProperty("id").GetInt32()));
+    }
+
+    private async Task<int> KeptVersionsAsync(int ownerId)
+    {
+        using var scope = api.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<NotejamDb>().NoteVersions.CountAsync(v => v.OwnerId == ownerId);
+    }
+
+    private static Task<JsonElement> VersionsAsync(ApiUser owner, int id) => owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{id}/versions");
+
+    private static async Task<JsonElement> EditAsync(ApiUser owner, JsonElement note, string name, string text, int? padId)
+    {
+        using var saved = await owner.Http.PutAsJsonAsync($"/notes/{note.GetProperty("id").GetInt32()}",
+            new { name, text, padId, version = note.GetProperty("version").GetUInt32() });
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        return await saved.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}
