@@ -23,7 +23,7 @@ public sealed class MetricsTests(ApiFactory api)
     [Fact]
     public async Task What_people_do_is_counted_once_it_happened_and_exported()
     {
-        var exported = new List<MetricSnapshot>();
+        var exported = new LockedList<MetricSnapshot>();
         using var replica = api.AnotherReplica(web => web.ConfigureServices(services =>
             services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddInMemoryExporter(exported))));
         using var counted = new ReplicaCounters(replica.Services);
@@ -80,7 +80,7 @@ public sealed class MetricsTests(ApiFactory api)
         // Other API hosts in this process (the site's tests) have meters of the same name, which every
         // MeterProvider here listens to: what was exported is at least what this replica counted.
         Assert.True(replica.Services.GetRequiredService<MeterProvider>().ForceFlush());
-        var latest = exported.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Last());
+        var latest = exported.Snapshot().GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Last());
         foreach (var (metric, unit, result, count) in expected)
         {
             var snapshot = Assert.Contains(metric, latest);

@@ -17,7 +17,7 @@ public sealed class TracingTests(SiteFactory site)
     [Fact]
     public async Task A_page_view_is_one_trace_from_the_web_through_the_api_to_postgresql()
     {
-        var exported = new List<Activity>();
+        var exported = new LockedList<Activity>();
         void Export(IWebHostBuilder host) => host.ConfigureServices(services =>
             services.AddOpenTelemetry().WithTracing(tracing => tracing.AddInMemoryExporter(exported)));
         using var api = site.Api.AnotherReplica(Export);
@@ -41,22 +41,17 @@ public sealed class TracingTests(SiteFactory site)
         var spans = new List<Activity>();
         await Eventually.WhenAsync(() =>
         {
-            lock (exported)
-            {
-                // Every host in this process exports what it sees of the trace; one copy of each span is enough.
-                spans = [.. exported.Where(a => a.TraceId == trace).DistinctBy(a => a.SpanId)];
-            }
+            // Every host in this process exports what it sees of the trace; one copy of each span is enough.
+            spans = [.. exported.Snapshot().Where(a => a.TraceId == trace).DistinctBy(a => a.SpanId)];
 
             return Task.FromResult(spans.Any(s => s.Kind == ActivityKind.Server && Port(s) == webPort));
         }, TimeSpan.FromSeconds(5), Seen, TimeSpan.FromMilliseconds(50));
 
         string Seen()
         {
-            lock (exported)
-            {
-                return $"{exported.Count} spans exported; of trace {trace}: " + string.Join("; ", exported.TakeLast(8).Select(a =>
-                    $"{a.TraceId} {a.Kind} {a.Source.Name} {a.DisplayName} " + string.Join(",", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))));
-            }
+            var seen = exported.Snapshot();
+            return $"{seen.Length} spans exported; of trace {trace}: " + string.Join("; ", seen.TakeLast(8).Select(a =>
+                $"{a.TraceId} {a.Kind} {a.Source.Name} {a.DisplayName} " + string.Join(",", a.TagObjects.Select(t => $"{t.Key}={t.Value}"))));
         }
 
         Assert.True(spans.Count(s => s.Kind == ActivityKind.Server && Port(s) == webPort) == 1, Seen());
