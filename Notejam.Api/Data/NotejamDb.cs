@@ -110,9 +110,9 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
         {
             version.Property(v => v.Name).HasMaxLength(NotejamLimits.NameMaxLength);
             version.Property(v => v.Text).HasMaxLength(NotejamLimits.TextMaxLength);
-            version.HasOne<Note>().WithMany().HasForeignKey(v => v.NoteId).OnDelete(DeleteBehavior.Cascade);
+            version.HasOne(v => v.Note).WithMany().HasForeignKey(v => v.NoteId).OnDelete(DeleteBehavior.Cascade);
             version.HasOne<User>().WithMany().HasForeignKey(v => v.OwnerId).OnDelete(DeleteBehavior.Cascade);
-            version.HasOne<Pad>().WithMany().HasForeignKey(v => v.PadId).OnDelete(DeleteBehavior.SetNull);
+            version.HasOne(v => v.Pad).WithMany().HasForeignKey(v => v.PadId).OnDelete(DeleteBehavior.SetNull);
             // A note's history, newest first, read off the index; the trim after a save finds what to drop the same way.
             version.HasIndex(v => new { v.NoteId, v.Id });
             version.HasIndex(v => v.OwnerId);

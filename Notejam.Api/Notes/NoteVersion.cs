@@ -13,10 +13,16 @@ public sealed class NoteVersion
 
     public int NoteId { get; set; }
 
+    /// <summary>Set when the note is new in the same save (an import), so that EF fills in <see cref="NoteId"/>.</summary>
+    public Note? Note { get; set; }
+
     public int OwnerId { get; set; }
 
     /// <summary>The pad the note was in; null when in none, or when that pad has since been deleted.</summary>
     public int? PadId { get; set; }
+
+    /// <summary>Set when the pad is new in the same save (an import), so that EF fills in <see cref="PadId"/>.</summary>
+    public Pads.Pad? Pad { get; set; }
 
     public required string Name { get; set; }
 

@@ -11,7 +11,7 @@ namespace Notejam.Api.Transfer;
 /// synchronously somewhere inside (ZipArchive, Utf8JsonWriter) cost no blocking IO on Kestrel's response, and the
 /// memory used is about one note's worth.
 /// </summary>
-internal abstract class AccountExport(Stream body) : IAsyncDisposable
+internal abstract class AccountExport(Stream body, bool withHistory = false) : IAsyncDisposable
 {
     // Sent on once this much is held: fewer, larger writes to the response.
     private const int SendAt = 32 * 1024;
@@ -26,16 +26,23 @@ internal abstract class AccountExport(Stream body) : IAsyncDisposable
         // Under a retrying execution strategy EF reads a whole result set before the first row (to replay it); an export
         // must stream, so it reads through a context without retries, on the same connection.
         await using var db = new NotejamDb(new DbContextOptionsBuilder<NotejamDb>().UseNpgsql(app.Database.GetDbConnection()).Options);
-        // One statement for the pads and their notes, so a pad and its notes are read at the same moment.
+        // One statement for the pads and their notes (and, asked for, each note's versions, newest first: EF streams a
+        // note's rows together), so a pad and its notes are read at the same moment.
         var padded =
             from pad in db.Pads.AsNoTracking().Where(p => p.OwnerId == owner)
             from note in db.Notes.AsNoTracking().Where(n => n.PadId == pad.Id).DefaultIfEmpty()
             orderby pad.Name, pad.Id, note!.CreatedAt, note.Id
-            select new Row(pad.Id, pad.Name, note == null ? null : new TransferNote(note.Name, note.Text, note.CreatedAt, note.UpdatedAt));
+            select new Row(pad.Id, pad.Name, note == null ? null : new TransferNote(note.Name, note.Text, note.CreatedAt, note.UpdatedAt,
+                db.NoteVersions.Where(v => withHistory && v.NoteId == note.Id).OrderByDescending(v => v.Id)
+                    .Select(v => new TransferVersion(v.Name, v.Text, db.Pads.Where(p => p.Id == v.PadId).Select(p => p.Name).FirstOrDefault(), v.SavedAt))
+                    .ToList()));
         var unpadded = db.Notes.AsNoTracking()
             .Where(n => n.OwnerId == owner && n.PadId == null)
             .OrderBy(n => n.CreatedAt).ThenBy(n => n.Id)
-            .Select(n => new TransferNote(n.Name, n.Text, n.CreatedAt, n.UpdatedAt));
+            .Select(n => new TransferNote(n.Name, n.Text, n.CreatedAt, n.UpdatedAt,
+                db.NoteVersions.Where(v => withHistory && v.NoteId == n.Id).OrderByDescending(v => v.Id)
+                    .Select(v => new TransferVersion(v.Name, v.Text, db.Pads.Where(p => p.Id == v.PadId).Select(p => p.Name).FirstOrDefault(), v.SavedAt))
+                    .ToList()));
 
         await BeginAsync(ct);
         int? currentPad = null;
@@ -89,7 +96,8 @@ internal abstract class AccountExport(Stream body) : IAsyncDisposable
 
     private async Task WriteNoteAsync(TransferNote note, CancellationToken ct)
     {
-        await NoteAsync(note, ct);
+        // Without history=true a note has no "history" at all, as before history existed (not an empty one).
+        await NoteAsync(withHistory ? note : note with { History = null }, ct);
         if (Output.Length >= SendAt)
         {
             await Output.DrainBufferAsync(body, ct);

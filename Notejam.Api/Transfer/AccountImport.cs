@@ -10,7 +10,8 @@ namespace Notejam.Api.Transfer;
 /// Checks a whole <see cref="TransferDocument"/> against the rules the create endpoints enforce, then adds it to an
 /// account in one SaveChanges (one transaction): all of it, or nothing.
 /// An imported pad joins the account's pad of the same name, if the account had one before the import; otherwise
-/// it becomes a new pad. Notes are always added, never matched.
+/// it becomes a new pad. Notes are always added, never matched, each with its history when the document has one (the
+/// newest <c>Notejam:History:VersionsPerNote</c> versions).
 /// </summary>
 internal static class AccountImport
 {
@@ -88,10 +89,12 @@ internal static class AccountImport
     }
 
     /// <summary>Adds a valid document's pads and notes to the owner's account.</summary>
-    public static async Task<ImportResult> ImportAsync(NotejamDb db, int owner, TransferDocument document, CancellationToken ct)
+    public static async Task<ImportResult> ImportAsync(NotejamDb db, int owner, TransferDocument document, int versionsPerNote, CancellationToken ct)
     {
         var existing = await db.Pads.Where(p => p.OwnerId == owner).OrderBy(p => p.Id).ToListAsync(ct);
         var byName = existing.DistinctBy(p => p.Name, StringComparer.Ordinal).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        // Where a version's pad name leads: the account's pad of that name, or the first this import makes.
+        var context = new ImportContext(db, owner, new Dictionary<string, Pad>(byName, StringComparer.Ordinal), versionsPerNote);
         int notes = 0, created = 0, merged = 0;
         foreach (var imported in document.Pads ?? [])
         {
@@ -107,31 +110,49 @@ internal static class AccountImport
                 created++;
             }
 
-            notes += Add(db, owner, pad, imported.Notes);
+            context.PadsByName.TryAdd(name, pad);
+            notes += Add(context, pad, imported.Notes);
         }
 
-        notes += Add(db, owner, null, document.Notes);
+        notes += Add(context, null, document.Notes);
         await db.SaveChangesAsync(ct);
         return new ImportResult(notes, created, merged);
     }
 
-    private static int Add(NotejamDb db, int owner, Pad? pad, IReadOnlyList<TransferNote?>? notes)
+    private static int Add(ImportContext context, Pad? pad, IReadOnlyList<TransferNote?>? notes)
     {
-        foreach (var note in notes ?? [])
+        foreach (var imported in notes ?? [])
         {
-            db.Notes.Add(new Note
+            var note = new Note
             {
-                OwnerId = owner,
+                OwnerId = context.Owner,
                 Pad = pad,
-                Name = note!.Name!.Trim(),
-                Text = note.Text!,
-                CreatedAt = Stored(note.CreatedAt!.Value),
-                UpdatedAt = Stored(note.UpdatedAt!.Value),
-            });
+                Name = imported!.Name!.Trim(),
+                Text = imported.Text!,
+                CreatedAt = Stored(imported.CreatedAt!.Value),
+                UpdatedAt = Stored(imported.UpdatedAt!.Value),
+            };
+            context.Db.Notes.Add(note);
+            // Newest first, as exported; ids in that order would make the newest the oldest: added oldest first.
+            foreach (var version in (imported.History ?? []).Take(context.VersionsPerNote).Reverse())
+            {
+                context.Db.NoteVersions.Add(new NoteVersion
+                {
+                    Note = note,
+                    OwnerId = context.Owner,
+                    // The pad it was in, when the account has (or this import makes) a pad of that name; else none.
+                    Pad = version!.Pad is { } padName ? context.PadsByName.GetValueOrDefault(padName.Trim()) : null,
+                    Name = version.Name!.Trim(),
+                    Text = version.Text!,
+                    SavedAt = Stored(version.SavedAt!.Value),
+                });
+            }
         }
 
         return notes?.Count ?? 0;
     }
+
+    private sealed record ImportContext(NotejamDb Db, int Owner, Dictionary<string, Pad> PadsByName, int VersionsPerNote);
 
     // PostgreSQL keeps UTC to the microsecond: store exactly what a later export will give back.
     private static DateTimeOffset Stored(DateTimeOffset time)
@@ -167,6 +188,39 @@ internal static class AccountImport
             {
                 errors[$"{here}.updatedAt"] = ["A note cannot be updated before it was created."];
             }
+
+            CheckHistory(errors, $"{here}.history", note.History, now);
+        }
+    }
+
+    /// <summary>A note's earlier versions, each checked as a note is (a pad's name, when given, as a pad's).</summary>
+    private static void CheckHistory(Dictionary<string, string[]> errors, string at, IReadOnlyList<TransferVersion?>? history, DateTimeOffset now)
+    {
+        for (var v = 0; history is not null && v < history.Count && errors.Count < MaxErrors; v++)
+        {
+            var here = $"{at}[{v}]";
+            if (history[v] is not { } version)
+            {
+                errors[here] = ["A version must be an object with a name, a text and the time it was saved."];
+                continue;
+            }
+
+            CheckName(errors, $"{here}.name", version.Name, NotejamLimits.NameMaxLength, "note");
+            if (string.IsNullOrWhiteSpace(version.Text))
+            {
+                errors[$"{here}.text"] = ["A version needs a text."];
+            }
+            else if (version.Text.Length > NotejamLimits.TextMaxLength)
+            {
+                errors[$"{here}.text"] = [$"A note's text is at most {NotejamLimits.TextMaxLength:N0} characters; this one has {version.Text.Length:N0}."];
+            }
+
+            if (version.Pad is not null)
+            {
+                CheckName(errors, $"{here}.pad", version.Pad, NotejamLimits.NameMaxLength, "pad");
+            }
+
+            CheckTime(errors, $"{here}.savedAt", version.SavedAt, now);
         }
     }
 

@@ -12,8 +12,8 @@ internal sealed class JsonExport : AccountExport
 
     private readonly Utf8JsonWriter _json;
 
-    public JsonExport(Stream body, JsonSerializerOptions options, DateTimeOffset exportedAt)
-        : base(body)
+    public JsonExport(Stream body, JsonSerializerOptions options, DateTimeOffset exportedAt, bool withHistory = false)
+        : base(body, withHistory)
     {
         _exportedAt = exportedAt;
         _options = new(options)

@@ -13,7 +13,8 @@ namespace Notejam.Api.Transfer;
 
 /// <summary>What the transfer endpoints are given (bound with [AsParameters]).</summary>
 internal sealed record TransferServices(
-    NotejamDb Db, IOptions<JsonOptions> Json, TimeProvider Clock, NotejamMetrics Metrics, IOptions<NoteQuota> Quota);
+    NotejamDb Db, IOptions<JsonOptions> Json, TimeProvider Clock, NotejamMetrics Metrics, IOptions<NoteQuota> Quota,
+    IOptions<NoteHistoryOptions> History);
 
 /// <summary>/users/me/export and /users/me/import: all of my notes and pads, out as JSON or zipped Markdown, and back in.</summary>
 internal static class TransferApi
@@ -26,7 +27,8 @@ internal static class TransferApi
         me.MapGet("/export", ExportJson).WithName(nameof(ExportJson))
             .Produces<TransferDocument>(StatusCodes.Status200OK, "application/json")
             .WithSummary("All my pads and notes as one JSON document (format notejam-export, version 1)")
-            .WithDescription("Streamed as it is read. POST it to /users/me/import to bring the notes back, here or in another account.");
+            .WithDescription("Streamed as it is read. POST it to /users/me/import to bring the notes back, here or in another account. " +
+                "With history=true each note also carries its earlier versions, newest first, which an import keeps.");
 
         me.MapGet("/export.zip", ExportZip).WithName(nameof(ExportZip))
             .Produces<Stream>(StatusCodes.Status200OK, "application/zip")
@@ -46,12 +48,13 @@ internal static class TransferApi
         return me;
     }
 
-    public static PushStreamHttpResult ExportJson(ClaimsPrincipal user, [AsParameters] TransferServices services, CancellationToken ct)
+    public static PushStreamHttpResult ExportJson(
+        ClaimsPrincipal user, [AsParameters] TransferServices services, bool history = false, CancellationToken ct = default)
     {
         var now = services.Clock.GetUtcNow();
         return TypedResults.Stream(async body =>
         {
-            await using var export = new JsonExport(body, services.Json.Value.SerializerOptions, now);
+            await using var export = new JsonExport(body, services.Json.Value.SerializerOptions, now, history);
             await export.WriteAsync(services.Db, user.Id(), ct);
         }, "application/json", FileName(now, "json"));
     }
@@ -109,7 +112,7 @@ internal static class TransferApi
             return full;
         }
 
-        var result = await AccountImport.ImportAsync(db, user.Id(), document!, ct);
+        var result = await AccountImport.ImportAsync(db, user.Id(), document!, services.History.Value.VersionsPerNote, ct);
         services.Metrics.NotesImported(result.NotesImported);
         return TypedResults.Ok(result);
     }

@@ -17,4 +17,14 @@ public sealed record TransferDocument(
 
 public sealed record TransferPad(string? Name, IReadOnlyList<TransferNote?>? Notes);
 
-public sealed record TransferNote(string? Name, string? Text, DateTimeOffset? CreatedAt, DateTimeOffset? UpdatedAt);
+public sealed record TransferNote(
+    string? Name,
+    string? Text,
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? UpdatedAt,
+    [property: System.ComponentModel.Description("The note's earlier versions, newest first: in an export asked for with history=true, kept by an import.")]
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<TransferVersion?>? History = null);
+
+/// <summary>What a note was before one of its saves, and the name of the pad it was in then (null for none).</summary>
+public sealed record TransferVersion(string? Name, string? Text, string? Pad, DateTimeOffset? SavedAt);

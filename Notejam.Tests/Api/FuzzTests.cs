@@ -101,7 +101,9 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
         var (method, url, fields) = random.Next(10) switch
         {
             0 => ("POST", "/notes", new[] { "name", "text", "padId" }),
-            1 => ("PUT", $"/notes/{id}", new[] { "name", "text", "padId", "version" }),
+            1 => random.Next(4) == 0
+                ? ("POST", $"/notes/{id}/versions/{Escape(Pick(random, scene.Ids, Ids))}/restore", new[] { "version" })
+                : ("PUT", $"/notes/{id}", new[] { "name", "text", "padId", "version" }),
             2 => ("POST", "/pads", new[] { "name" }),
             3 => ("PUT", $"/pads/{id}", new[] { "name", "version" }),
             4 => random.Next(3) == 0
@@ -112,7 +114,8 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
             7 => ("POST", Pick(random, "/users/reset-password", "/users/refresh", "/users/me/password"),
                 ["email", "token", "refreshToken", "oldPassword", "newPassword", "repeatNewPassword"]),
             8 => (Pick(random, "POST", "DELETE"), Pick(random, "/users/me/import", "/users/me"), ["format", "version", "pads", "notes", "password"]),
-            _ => ("GET", Pick(random, "/users/me", "/notes/", "/pads/", $"/notes/{id}?x={Escape(Pick(random, Strings))}", $"/shared/{Escape(Pick(random, Strings))}"), []),
+            _ => ("GET", Pick(random, "/users/me", "/notes/", "/pads/", $"/notes/{id}?x={Escape(Pick(random, Strings))}", $"/shared/{Escape(Pick(random, Strings))}",
+                $"/notes/{id}/versions?page={Escape(Pick(random, Ids))}&pageSize={Escape(Pick(random, Ids))}", $"/notes/{id}/versions/{Escape(Pick(random, Ids))}"), []),
         };
         if (fields.Length == 0)
         {
@@ -159,13 +162,15 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
             var query = $"?order={Escape(Pick(random, Strings))}&page={Escape(Pick(random, Ids))}";
             return new Fuzz(true, signedIn, "GET",
                 Pick(random, "/", $"/pads/{id}/", $"/notes/{id}/", $"/notes/{id}/edit/", $"/notes/create/?pad={Escape(id)}",
-                    $"/shared/{Escape(Pick(random, Strings))}/") + query, null, null);
+                    $"/shared/{Escape(Pick(random, Strings))}/", $"/notes/{id}/history/", $"/notes/{id}/history/{Escape(Pick(random, scene.Ids, Ids))}/") + query, null, null);
         }
 
         var (url, fields) = random.Next(8) switch
         {
             0 => ("/notes/create/", new[] { "Name", "Text", "PadId" }),
-            1 => ($"/notes/{id}/edit/", new[] { "Name", "Text", "PadId", "Version" }),
+            1 => random.Next(4) == 0
+                ? ($"/notes/{id}/history/{Escape(Pick(random, scene.Ids, Ids))}/", new[] { "NoteVersion" })
+                : ($"/notes/{id}/edit/", new[] { "Name", "Text", "PadId", "Version" }),
             2 => ("/pads/create/", new[] { "Name" }),
             3 => ($"/pads/{id}/edit/", new[] { "Name", "Version" }),
             4 => (Pick(random, "/settings/", "/settings/import/", "/settings/delete/"), new[] { "OldPassword", "NewPassword", "RepeatNewPassword", "Upload", "Password" }),

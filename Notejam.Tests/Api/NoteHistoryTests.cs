@@ -133,6 +133,61 @@ public sealed class NoteHistoryTests(ApiFactory api)
         Assert.Equal(0, await KeptVersionsAsync(me.GetProperty("id").GetInt32()));
     }
 
+    [Fact]
+    public async Task An_export_with_history_carries_it_and_an_import_keeps_it_in_another_account()
+    {
+        using var owner = await ApiUser.CreateAsync(api);
+        var pad = (await owner.CreatePadAsync("Kitchen")).GetProperty("id").GetInt32();
+        var note = await owner.CreateNoteAsync("Recipe", "flour", pad);
+        note = await EditAsync(owner, note, "Recipe", "flour\nwater", null);
+        await EditAsync(owner, note, "Bread", "flour\nwater\nsalt", null);
+
+        var plain = await owner.Http.GetFromJsonAsync<JsonElement>("/users/me/export");
+        Assert.False(plain.GetProperty("notes")[0].TryGetProperty("history", out _), "history only when asked for");
+        var export = await owner.Http.GetFromJsonAsync<JsonElement>("/users/me/export?history=true");
+        var history = export.GetProperty("notes")[0].GetProperty("history").EnumerateArray().ToList();
+        Assert.Equal(["flour\nwater", "flour"], history.Select(v => v.GetProperty("text").GetString()));
+        Assert.Equal("Kitchen", history[1].GetProperty("pad").GetString());
+
+        using var fresh = await ApiUser.CreateAsync(api);
+        using var imported = await fresh.Http.PostAsJsonAsync("/users/me/import", export);
+        Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        var notes = await fresh.Http.GetFromJsonAsync<JsonElement>("/notes");
+        var id = notes.GetProperty("items")[0].GetProperty("id").GetInt32();
+        var kept = (await VersionsAsync(fresh, id)).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(2, kept.Count);
+        var oldest = await fresh.Http.GetFromJsonAsync<JsonElement>($"/notes/{id}/versions/{kept[1].GetProperty("id").GetInt64()}");
+        Assert.Equal("flour", oldest.GetProperty("text").GetString());
+        Assert.Equal("Kitchen", oldest.GetProperty("pad").GetProperty("name").GetString());
+        Assert.Equal(history[1].GetProperty("savedAt").GetDateTimeOffset(), oldest.GetProperty("savedAt").GetDateTimeOffset());
+        var again = await fresh.Http.GetFromJsonAsync<JsonElement>("/users/me/export?history=true");
+        Assert.Equal(export.GetProperty("notes").ToString(), again.GetProperty("notes").ToString());
+    }
+
+    [Fact]
+    public async Task An_import_with_a_bad_version_names_it_and_changes_nothing()
+    {
+        using var owner = await ApiUser.CreateAsync(api);
+        var document = new
+        {
+            format = "notejam-export", version = 1,
+            notes = new[]
+            {
+                new
+                {
+                    name = "Fine", text = "Fine", createdAt = "2026-11-01T10:00:00Z", updatedAt = "2026-11-02T10:00:00Z",
+                    history = new[] { new { name = "Earlier", text = "  ", pad = (string?)null, savedAt = "2026-11-01T10:00:00Z" } },
+                },
+            },
+        };
+
+        using var refused = await owner.Http.PostAsJsonAsync("/users/me/import", document);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("notes[0].history[0].text", out _), problem.ToString());
+        Assert.Equal(0, (await owner.Http.GetFromJsonAsync<JsonElement>("/notes")).GetProperty("totalCount").GetInt32());
+    }
+
     private async Task<int> KeptVersionsAsync(int ownerId)
     {
         using var scope = api.Services.CreateScope();

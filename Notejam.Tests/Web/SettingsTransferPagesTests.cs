@@ -18,7 +18,7 @@ public sealed class SettingsTransferPagesTests(SiteFactory site)
         var settings = await user.Browser.GetAsync("/settings/");
 
         Assert.NotNull(settings.Document.QuerySelector("main form input[name='OldPassword']"));
-        Assert.Equal(["/settings/export/?format=zip", "/settings/export/?format=json", "/settings/delete/"],
+        Assert.Equal(["/settings/export/?format=zip", "/settings/export/?format=json", "/settings/export/?format=json&history=true", "/settings/delete/"],
             settings.Document.QuerySelectorAll("main section a.button").Select(a => a.GetAttribute("href")));
         var import = settings.Document.QuerySelector("main form[action='/settings/import/']")!;
         Assert.Equal("multipart/form-data", import.GetAttribute("enctype"));
@@ -48,6 +48,10 @@ public sealed class SettingsTransferPagesTests(SiteFactory site)
         Assert.Equal("Personal", document.GetProperty("pads")[0].GetProperty("name").GetString());
         Assert.Equal("Loose", document.GetProperty("notes")[0].GetProperty("name").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/settings/export/?format=pdf")).StatusCode);
+        Assert.False(document.GetProperty("notes")[0].TryGetProperty("history", out _));
+        var withHistory = JsonDocument.Parse(await http.GetStringAsync("/settings/export/?format=json&history=true")).RootElement;
+        Assert.Equal(JsonValueKind.Array, withHistory.GetProperty("notes")[0].GetProperty("history").ValueKind);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/settings/export/?format=zip&history=true")).StatusCode);
     }
 
     [Fact]

@@ -117,10 +117,11 @@ public sealed class NotejamApiClient(
         SendAsync<object>(HttpMethod.Delete, "/users/me", new DeleteAccountRequest(password), ct);
 
     /// <summary>All my notes as a file (JSON, or Markdown files in a zip), passed on as the API sends it; the caller disposes it.</summary>
-    public async Task<ApiDownload> ExportAsync(bool zip, CancellationToken ct)
+    public async Task<ApiDownload> ExportAsync(bool zip, bool withHistory, CancellationToken ct)
     {
+        var url = zip ? "/users/me/export.zip" : withHistory ? "/users/me/export?history=true" : "/users/me/export";
         var response = await clients.CreateClient(TransferClient).GetAsync(
-            new Uri(zip ? "/users/me/export.zip" : "/users/me/export", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
+            new Uri(url, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
         try
         {
             ThrowIfSessionExpired(response);

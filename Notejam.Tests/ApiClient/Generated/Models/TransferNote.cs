@@ -16,6 +16,14 @@ namespace Notejam.Tests.ApiClient.Generated.Models
         public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>The createdAt property</summary>
         public DateTimeOffset? CreatedAt { get; set; }
+        /// <summary>The note&apos;s earlier versions, newest first: in an export asked for with history=true, kept by an import.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::Notejam.Tests.ApiClient.Generated.Models.TransferVersion>? History { get; set; }
+#nullable restore
+#else
+        public List<global::Notejam.Tests.ApiClient.Generated.Models.TransferVersion> History { get; set; }
+#endif
         /// <summary>The name property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -60,6 +68,7 @@ namespace Notejam.Tests.ApiClient.Generated.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
+                { "history", n => { History = n.GetCollectionOfObjectValues<global::Notejam.Tests.ApiClient.Generated.Models.TransferVersion>(global::Notejam.Tests.ApiClient.Generated.Models.TransferVersion.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "text", n => { Text = n.GetStringValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
@@ -73,6 +82,7 @@ namespace Notejam.Tests.ApiClient.Generated.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
+            writer.WriteCollectionOfObjectValues<global::Notejam.Tests.ApiClient.Generated.Models.TransferVersion>("history", History);
             writer.WriteStringValue("name", Name);
             writer.WriteStringValue("text", Text);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);

@@ -22,7 +22,7 @@ namespace Notejam.Tests.ApiClient.Generated.Users.Me.Export
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ExportRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/users/me/export", pathParameters)
+        public ExportRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/users/me/export{?history*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,11 +30,11 @@ namespace Notejam.Tests.ApiClient.Generated.Users.Me.Export
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ExportRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/users/me/export", rawUrl)
+        public ExportRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/users/me/export{?history*}", rawUrl)
         {
         }
         /// <summary>
-        /// Streamed as it is read. POST it to /users/me/import to bring the notes back, here or in another account.
+        /// Streamed as it is read. POST it to /users/me/import to bring the notes back, here or in another account. With history=true each note also carries its earlier versions, newest first, which an import keeps.
         /// </summary>
         /// <returns>A <see cref="global::Notejam.Tests.ApiClient.Generated.Models.TransferDocument"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -42,11 +42,11 @@ namespace Notejam.Tests.ApiClient.Generated.Users.Me.Export
         /// <exception cref="global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Notejam.Tests.ApiClient.Generated.Models.TransferDocument?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Notejam.Tests.ApiClient.Generated.Models.TransferDocument?> GetAsync(Action<RequestConfiguration<global::Notejam.Tests.ApiClient.Generated.Users.Me.Export.ExportRequestBuilder.ExportRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Notejam.Tests.ApiClient.Generated.Models.TransferDocument> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Notejam.Tests.ApiClient.Generated.Models.TransferDocument> GetAsync(Action<RequestConfiguration<global::Notejam.Tests.ApiClient.Generated.Users.Me.Export.ExportRequestBuilder.ExportRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -57,17 +57,17 @@ namespace Notejam.Tests.ApiClient.Generated.Users.Me.Export
             return await RequestAdapter.SendAsync<global::Notejam.Tests.ApiClient.Generated.Models.TransferDocument>(requestInfo, global::Notejam.Tests.ApiClient.Generated.Models.TransferDocument.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Streamed as it is read. POST it to /users/me/import to bring the notes back, here or in another account.
+        /// Streamed as it is read. POST it to /users/me/import to bring the notes back, here or in another account. With history=true each note also carries its earlier versions, newest first, which an import keeps.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Notejam.Tests.ApiClient.Generated.Users.Me.Export.ExportRequestBuilder.ExportRequestBuilderGetQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Notejam.Tests.ApiClient.Generated.Users.Me.Export.ExportRequestBuilder.ExportRequestBuilderGetQueryParameters>> requestConfiguration = default)
         {
 #endif
             var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
@@ -83,6 +83,17 @@ namespace Notejam.Tests.ApiClient.Generated.Users.Me.Export
         public global::Notejam.Tests.ApiClient.Generated.Users.Me.Export.ExportRequestBuilder WithUrl(string rawUrl)
         {
             return new global::Notejam.Tests.ApiClient.Generated.Users.Me.Export.ExportRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// Streamed as it is read. POST it to /users/me/import to bring the notes back, here or in another account. With history=true each note also carries its earlier versions, newest first, which an import keeps.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class ExportRequestBuilderGetQueryParameters 
+        {
+            #pragma warning disable CS1591
+            [QueryParameter("history")]
+            public bool? History { get; set; }
+            #pragma warning restore CS1591
         }
     }
 }
