@@ -99,6 +99,26 @@ public sealed class ShareLinkTests(ApiFactory api, ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.NotFound, (await anyone.GetAsync($"/shared/{links[kept]}")).StatusCode);
     }
 
+    /// <summary>Revoked through one api replica, the link is a 404 on the next request to another: nothing keeps it.</summary>
+    [Fact]
+    public async Task A_link_revoked_through_one_replica_opens_nothing_on_another_at_once()
+    {
+        using var replicaA = api.AnotherReplica();
+        using var replicaB = api.AnotherReplica();
+        using var owner = await ApiUser.CreateAsync(api);
+        using var throughA = replicaA.CreateClient();
+        throughA.DefaultRequestHeaders.Authorization = owner.Http.DefaultRequestHeaders.Authorization;
+        using var anyoneOnB = replicaB.CreateClient();
+        var id = (await owner.CreateNoteAsync("Replicated")).GetProperty("id").GetInt32();
+        using var shared = await throughA.PutAsync($"/notes/{id}/share", null);
+        var token = (await shared.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await anyoneOnB.GetAsync($"/shared/{token}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await throughA.DeleteAsync($"/notes/{id}/share")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await anyoneOnB.GetAsync($"/shared/{token}")).StatusCode);
+    }
+
     [Fact]
     public async Task Another_person_can_neither_make_nor_revoke_a_link_to_my_note()
     {
