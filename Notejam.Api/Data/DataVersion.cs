@@ -17,4 +17,10 @@ public sealed class DataVersion
 
     /// <summary>The UTF-8 bytes of the account's note texts (octet_length), kept the same way: the quota reads one row.</summary>
     public long NoteBytes { get; set; }
+
+    /// <summary>
+    /// The UTF-8 bytes of the texts of the account's earlier note versions, kept by triggers on NoteVersions (migration
+    /// HistoryBytes): what <c>Notejam:History:BytesPerAccount</c> bounds.
+    /// </summary>
+    public long HistoryBytes { get; set; }
 }

@@ -32,11 +32,34 @@ public sealed class NoteVersion
     public DateTimeOffset SavedAt { get; set; }
 }
 
-/// <summary><c>Notejam:History</c>: how many earlier versions each note keeps.</summary>
+/// <summary><c>Notejam:History</c>: how much of its notes' past an account keeps.</summary>
 public sealed class NoteHistoryOptions
 {
     public const string Section = "Notejam:History";
 
+    /// <summary>Earlier versions each note keeps; the oldest go in the transaction of the save that passes it.</summary>
     [Range(1, 1000)]
     public int VersionsPerNote { get; set; } = 50;
+
+    /// <summary>
+    /// The UTF-8 bytes of version texts one account keeps, all notes together; past it, the account's oldest versions
+    /// go, in the transaction of the save or import that passed it. Without it the note quota would not bound the disk:
+    /// 50 versions of every note could hold 50 times the quota.
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long BytesPerAccount { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>
+    /// Drops the account's oldest versions until what it keeps fits <see cref="BytesPerAccount"/>. One statement, and
+    /// one indexed read when the account is under (a one-time filter on the kept bytes gates the rest).
+    /// </summary>
+    public Task<int> TrimAccountAsync(Data.NotejamDb db, int owner, CancellationToken ct) =>
+        Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlAsync(db.Database, $"""
+            DELETE FROM "NoteVersions" WHERE "Id" IN (
+                SELECT "Id" FROM (
+                    SELECT "Id", sum(octet_length("Text")) OVER (ORDER BY "Id" DESC) AS "KeptWithNewer"
+                    FROM "NoteVersions" WHERE "OwnerId" = {owner}) v
+                WHERE v."KeptWithNewer" > {BytesPerAccount})
+            AND (SELECT "HistoryBytes" FROM "DataVersions" WHERE "UserId" = {owner}) > {BytesPerAccount}
+            """, ct);
 }

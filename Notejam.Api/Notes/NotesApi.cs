@@ -176,7 +176,7 @@ internal static class NotesApi
     /// <summary>
     /// Saves a note's new name, text and pad, from the version of it the caller read; what it was before is kept as a
     /// <see cref="NoteVersion"/> (when anything changes), and the versions past <c>Notejam:History:VersionsPerNote</c>
-    /// are dropped, oldest first, in the same transaction. False, and nothing saved, when the note changed since.
+    /// and the account's past <c>Notejam:History:BytesPerAccount</c> are dropped, oldest first, in the same transaction. False, and nothing saved, when the note changed since.
     /// </summary>
     internal static async Task<bool> SaveAsync(
         NotejamDb db, Note note, string name, string text, Pad? pad, uint readVersion, NoteServices services, CancellationToken ct)
@@ -210,6 +210,7 @@ internal static class NotesApi
                         DELETE FROM "NoteVersions" WHERE "NoteId" = {note.Id} AND "Id" <= (
                             SELECT "Id" FROM "NoteVersions" WHERE "NoteId" = {note.Id} ORDER BY "Id" DESC OFFSET {keep} LIMIT 1)
                         """, ct);
+                    await services.History.Value.TrimAccountAsync(db, note.OwnerId, ct);
                 }
 
                 await transaction.CommitAsync(ct);

@@ -89,12 +89,12 @@ internal static class AccountImport
     }
 
     /// <summary>Adds a valid document's pads and notes to the owner's account.</summary>
-    public static async Task<ImportResult> ImportAsync(NotejamDb db, int owner, TransferDocument document, int versionsPerNote, CancellationToken ct)
+    public static async Task<ImportResult> ImportAsync(NotejamDb db, int owner, TransferDocument document, NoteHistoryOptions history, CancellationToken ct)
     {
         var existing = await db.Pads.Where(p => p.OwnerId == owner).OrderBy(p => p.Id).ToListAsync(ct);
         var byName = existing.DistinctBy(p => p.Name, StringComparer.Ordinal).ToDictionary(p => p.Name, StringComparer.Ordinal);
         // Where a version's pad name leads: the account's pad of that name, or the first this import makes.
-        var context = new ImportContext(db, owner, new Dictionary<string, Pad>(byName, StringComparer.Ordinal), versionsPerNote);
+        var context = new ImportContext(db, owner, new Dictionary<string, Pad>(byName, StringComparer.Ordinal), history.VersionsPerNote);
         int notes = 0, created = 0, merged = 0;
         foreach (var imported in document.Pads ?? [])
         {
@@ -115,7 +115,14 @@ internal static class AccountImport
         }
 
         notes += Add(context, null, document.Notes);
-        await db.SaveChangesAsync(ct);
+        // The history an import brings counts towards the account's history bytes like any other, in the same transaction.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await db.SaveChangesAsync(ct);
+            await history.TrimAccountAsync(db, owner, ct);
+            await transaction.CommitAsync(ct);
+        });
         return new ImportResult(notes, created, merged);
     }
 

@@ -112,7 +112,7 @@ internal static class TransferApi
             return full;
         }
 
-        var result = await AccountImport.ImportAsync(db, user.Id(), document!, services.History.Value.VersionsPerNote, ct);
+        var result = await AccountImport.ImportAsync(db, user.Id(), document!, services.History.Value, ct);
         services.Metrics.NotesImported(result.NotesImported);
         return TypedResults.Ok(result);
     }

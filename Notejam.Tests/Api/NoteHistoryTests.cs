@@ -90,6 +90,61 @@ public sealed class NoteHistoryTests(ApiFactory api)
         Assert.Equal(["5", "4", "3"], texts);
     }
 
+    /// <summary>
+    /// The disk the quota promises (Notejam:Quota:Bytes) is not 50 times larger through history: an account keeps at most
+    /// BytesPerAccount of version texts (5 bytes here), its oldest versions going first, whichever note they are of.
+    /// </summary>
+    [Fact]
+    public async Task An_account_keeps_at_most_its_history_bytes_dropping_its_oldest_versions_across_notes()
+    {
+        using var replica = api.AnotherReplica(b => b.UseSetting("Notejam:History:BytesPerAccount", "5"));
+        using var owner = await ApiUser.CreateAsync(api);
+        using var http = replica.CreateClient();
+        http.DefaultRequestHeaders.Authorization = owner.Http.DefaultRequestHeaders.Authorization;
+        var a = await owner.CreateNoteAsync("A", "a1");
+        var b = await owner.CreateNoteAsync("B", "b1");
+        a = await EditAsync(http, a, "A", "a2", null);
+        await EditAsync(http, a, "A", "a3", null);
+        await EditAsync(http, b, "B", "b2", null);
+
+        Assert.Equal(["a2"], await TextsAsync(owner, a.GetProperty("id").GetInt32()));
+        Assert.Equal(["b1"], await TextsAsync(owner, b.GetProperty("id").GetInt32()));
+        var me = (await owner.Http.GetFromJsonAsync<JsonElement>("/users/me")).GetProperty("id").GetInt32();
+        Assert.Equal(4, await KeptHistoryBytesAsync(me));
+    }
+
+    [Fact]
+    public async Task The_kept_history_bytes_equal_what_the_versions_hold_after_every_kind_of_write()
+    {
+        using var owner = await ApiUser.CreateAsync(api);
+        var me = (await owner.Http.GetFromJsonAsync<JsonElement>("/users/me")).GetProperty("id").GetInt32();
+        var pad = (await owner.CreatePadAsync("Pad")).GetProperty("id").GetInt32();
+        var note = await owner.CreateNoteAsync("Ünïcödé", "première", pad);
+        var id = note.GetProperty("id").GetInt32();
+        note = await EditAsync(owner.Http, note, "Ünïcödé", "deuxième 💩", null);
+        await CheckAsync("an edit");
+        var first = (await VersionsAsync(owner, id)).GetProperty("items")[0].GetProperty("id").GetInt64();
+        (await owner.Http.PostAsJsonAsync($"/notes/{id}/versions/{first}/restore", new { version = note.GetProperty("version").GetUInt32() })).EnsureSuccessStatusCode();
+        await CheckAsync("a restore");
+        var export = await owner.Http.GetFromJsonAsync<JsonElement>("/users/me/export?history=true");
+        (await owner.Http.PostAsJsonAsync("/users/me/import", export)).EnsureSuccessStatusCode();
+        await CheckAsync("an import with history");
+        (await owner.Http.DeleteAsync($"/notes/{id}")).EnsureSuccessStatusCode();
+        await CheckAsync("a note deleted");
+        // The restore put the note back in its pad, so the import's copy is in it too: deleted with the pad.
+        (await owner.Http.DeleteAsync($"/pads/{pad}")).EnsureSuccessStatusCode();
+        await CheckAsync("a pad deleted with a note and its history");
+
+        async Task CheckAsync(string after)
+        {
+            using var scope = api.Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<NotejamDb>();
+            var truth = await db.Database.SqlQuery<long>(
+                $"""SELECT coalesce(sum(octet_length("Text")), 0)::bigint AS "Value" FROM "NoteVersions" WHERE "OwnerId" = {me}""").SingleAsync();
+            Assert.True(truth == await KeptHistoryBytesAsync(me), $"after {after}: kept {await KeptHistoryBytesAsync(me)}, the versions hold {truth}");
+        }
+    }
+
     [Fact]
     public async Task Another_persons_history_is_a_404_and_so_is_a_version_of_another_note()
     {
@@ -188,6 +243,24 @@ public sealed class NoteHistoryTests(ApiFactory api)
         Assert.Equal(0, (await owner.Http.GetFromJsonAsync<JsonElement>("/notes")).GetProperty("totalCount").GetInt32());
     }
 
+    private async Task<long> KeptHistoryBytesAsync(int ownerId)
+    {
+        using var scope = api.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<NotejamDb>().DataVersions.Where(v => v.UserId == ownerId)
+            .Select(v => v.HistoryBytes).SingleAsync();
+    }
+
+    private static async Task<List<string>> TextsAsync(ApiUser owner, int id)
+    {
+        var texts = new List<string>();
+        foreach (var version in (await VersionsAsync(owner, id)).GetProperty("items").EnumerateArray())
+        {
+            texts.Add((await owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{id}/versions/{version.GetProperty("id").GetInt64()}")).GetProperty("text").GetString()!);
+        }
+
+        return texts;
+    }
+
     private async Task<int> KeptVersionsAsync(int ownerId)
     {
         using var scope = api.Services.CreateScope();
@@ -196,9 +269,12 @@ public sealed class NoteHistoryTests(ApiFactory api)
 
     private static Task<JsonElement> VersionsAsync(ApiUser owner, int id) => owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{id}/versions");
 
-    private static async Task<JsonElement> EditAsync(ApiUser owner, JsonElement note, string name, string text, int? padId)
+    private static Task<JsonElement> EditAsync(ApiUser owner, JsonElement note, string name, string text, int? padId) =>
+        EditAsync(owner.Http, note, name, text, padId);
+
+    private static async Task<JsonElement> EditAsync(HttpClient http, JsonElement note, string name, string text, int? padId)
     {
-        using var saved = await owner.Http.PutAsJsonAsync($"/notes/{note.GetProperty("id").GetInt32()}",
+        using var saved = await http.PutAsJsonAsync($"/notes/{note.GetProperty("id").GetInt32()}",
             new { name, text, padId, version = note.GetProperty("version").GetUInt32() });
         Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
         return await saved.Content.ReadFromJsonAsync<JsonElement>();

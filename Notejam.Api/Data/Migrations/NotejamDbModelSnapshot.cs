@@ -111,6 +111,9 @@ namespace Notejam.Api.Data.Migrations
                     b.Property<int>("UserId")
                         .HasColumnType("integer");
 
+                    b.Property<long>("HistoryBytes")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("NoteBytes")
                         .HasColumnType("bigint");
 
@@ -492,7 +495,7 @@ namespace Notejam.Api.Data.Migrations
 
             modelBuilder.Entity("Notejam.Api.Notes.NoteVersion", b =>
                 {
-                    b.HasOne("Notejam.Api.Notes.Note", null)
+                    b.HasOne("Notejam.Api.Notes.Note", "Note")
                         .WithMany()
                         .HasForeignKey("NoteId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -504,10 +507,14 @@ namespace Notejam.Api.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("Notejam.Api.Pads.Pad", null)
+                    b.HasOne("Notejam.Api.Pads.Pad", "Pad")
                         .WithMany()
                         .HasForeignKey("PadId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Note");
+
+                    b.Navigation("Pad");
                 });
 
             modelBuilder.Entity("Notejam.Api.Pads.Pad", b =>
