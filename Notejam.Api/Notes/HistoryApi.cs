@@ -94,7 +94,6 @@ internal static class HistoryApi
             return Problems.Stale("note");
         }
 
-        var share = await db.NoteShares.Where(s => s.NoteId == id).Select(s => new NoteShareResponse(s.Token, s.CreatedAt)).FirstOrDefaultAsync(ct);
-        return TypedResults.Ok(NotesApi.ToResponse(note) with { Share = share });
+        return TypedResults.Ok(await NotesApi.SavedResponseAsync(db, note, ct));
     }
 }

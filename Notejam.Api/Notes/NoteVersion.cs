@@ -48,18 +48,4 @@ public sealed class NoteHistoryOptions
     /// </summary>
     [Range(1, long.MaxValue)]
     public long BytesPerAccount { get; set; } = 100L * 1024 * 1024;
-
-    /// <summary>
-    /// Drops the account's oldest versions until what it keeps fits <see cref="BytesPerAccount"/>. One statement, and
-    /// one indexed read when the account is under (a one-time filter on the kept bytes gates the rest).
-    /// </summary>
-    public Task<int> TrimAccountAsync(Data.NotejamDb db, int owner, CancellationToken ct) =>
-        Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlAsync(db.Database, $"""
-            DELETE FROM "NoteVersions" WHERE "Id" IN (
-                SELECT "Id" FROM (
-                    SELECT "Id", sum(octet_length("Text")) OVER (ORDER BY "Id" DESC) AS "KeptWithNewer"
-                    FROM "NoteVersions" WHERE "OwnerId" = {owner}) v
-                WHERE v."KeptWithNewer" > {BytesPerAccount})
-            AND (SELECT "HistoryBytes" FROM "DataVersions" WHERE "UserId" = {owner}) > {BytesPerAccount}
-            """, ct);
 }

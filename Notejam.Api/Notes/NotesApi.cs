@@ -157,8 +157,7 @@ internal static class NotesApi
             return Problems.Stale("note");
         }
 
-        var share = await db.NoteShares.Where(s => s.NoteId == id).Select(s => new NoteShareResponse(s.Token, s.CreatedAt)).FirstOrDefaultAsync(ct);
-        return TypedResults.Ok(ToResponse(note) with { Share = share });
+        return TypedResults.Ok(await SavedResponseAsync(db, note, ct));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteNote(
@@ -196,7 +195,6 @@ internal static class NotesApi
         note.Pad = pad;
         note.PadId = pad?.Id;
         note.UpdatedAt = Now(services.Clock);
-        var keep = services.History.Value.VersionsPerNote;
         try
         {
             await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
@@ -205,12 +203,7 @@ internal static class NotesApi
                 await db.SaveChangesAsync(ct);
                 if (changed)
                 {
-                    // The (NoteId, Id) index finds the first version past the setting; it and all older go.
-                    await db.Database.ExecuteSqlAsync($"""
-                        DELETE FROM "NoteVersions" WHERE "NoteId" = {note.Id} AND "Id" <= (
-                            SELECT "Id" FROM "NoteVersions" WHERE "NoteId" = {note.Id} ORDER BY "Id" DESC OFFSET {keep} LIMIT 1)
-                        """, ct);
-                    await services.History.Value.TrimAccountAsync(db, note.OwnerId, ct);
+                    await NoteHistory.TrimAsync(db, note.Id, note.OwnerId, services.History.Value, ct);
                 }
 
                 await transaction.CommitAsync(ct);
@@ -259,7 +252,14 @@ internal static class NotesApi
     private static async Task<Pad?> FindPadAsync(NotejamDb db, int owner, int? padId, CancellationToken ct) =>
         padId is { } id ? await db.Pads.FirstOrDefaultAsync(p => p.Id == id && p.OwnerId == owner, ct) : null;
 
-    internal static NoteResponse ToResponse(Note note) => new(
+    /// <summary>A note just saved as the API answers it: with its share link, which the save did not touch.</summary>
+    internal static async Task<NoteResponse> SavedResponseAsync(NotejamDb db, Note note, CancellationToken ct) =>
+        ToResponse(note) with
+        {
+            Share = await db.NoteShares.Where(s => s.NoteId == note.Id).Select(s => new NoteShareResponse(s.Token, s.CreatedAt)).FirstOrDefaultAsync(ct),
+        };
+
+    private static NoteResponse ToResponse(Note note) => new(
         note.Id, note.Name, note.Text, note.Pad is null ? null : new PadSummary(note.Pad.Id, note.Pad.Name),
         note.CreatedAt, note.UpdatedAt, note.Version);
 }

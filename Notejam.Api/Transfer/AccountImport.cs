@@ -120,7 +120,7 @@ internal static class AccountImport
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
-            await history.TrimAccountAsync(db, owner, ct);
+            await NoteHistory.TrimAccountAsync(db, owner, history, ct);
             await transaction.CommitAsync(ct);
         });
         return new ImportResult(notes, created, merged);

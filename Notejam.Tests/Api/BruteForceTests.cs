@@ -368,7 +368,7 @@ public sealed class BruteForceTests(ApiFactory api)
     private WebApplicationFactory<NotejamDb> Replica(string key, string value) =>
         api.AnotherReplica(web => web.UseSetting(key, value));
 
-    private static HttpClient Client(WebApplicationFactory<NotejamDb> replica, string forwardedFor)
+    internal static HttpClient Client(WebApplicationFactory<NotejamDb> replica, string forwardedFor)
     {
         var client = replica.CreateClient();
         client.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);

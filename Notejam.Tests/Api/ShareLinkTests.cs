@@ -165,8 +165,8 @@ public sealed class ShareLinkTests(ApiFactory api, ITestOutputHelper output)
         using var replica = api.AnotherReplica(b => b.UseSetting("Notejam:Limits:SharedLinkMissesPerAddress:Permits", "3"));
         using var owner = await ApiUser.CreateAsync(api);
         var token = (await ShareAsync(owner, (await owner.CreateNoteAsync("Guarded")).GetProperty("id").GetInt32())).GetProperty("token").GetString()!;
-        using var guesser = Client(replica, BruteForceTests.NewAddress());
-        using var reader = Client(replica, BruteForceTests.NewAddress());
+        using var guesser = BruteForceTests.Client(replica, BruteForceTests.NewAddress());
+        using var reader = BruteForceTests.Client(replica, BruteForceTests.NewAddress());
 
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 5; i++)
@@ -211,13 +211,6 @@ public sealed class ShareLinkTests(ApiFactory api, ITestOutputHelper output)
     }
 
     private static string Flip(string tail) => new([.. tail.Select(c => c == 'A' ? 'B' : 'A')]);
-
-    private static HttpClient Client(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Notejam.Api.Data.NotejamDb> replica, string address)
-    {
-        var client = replica.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Forwarded-For", address);
-        return client;
-    }
 
     private static async Task<JsonElement> ShareAsync(ApiUser owner, int noteId)
     {
