@@ -32,6 +32,7 @@ app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapUsers();
 app.MapSessions();
+app.MapPasskeys();
 app.MapPads();
 app.MapNotes();
 app.MapNoteSearch();

@@ -14,7 +14,8 @@ public sealed record ChangePasswordRequest(
     [property: Required, StringLength(NotejamLimits.PasswordMaxLength)] string NewPassword,
     [property: Required, Compare("NewPassword", ErrorMessage = "The passwords do not match.")] string RepeatNewPassword);
 
-public sealed record DeleteAccountRequest([property: Required] string Password);
+/// <summary>The password confirms the deletion; an account without one confirms it with a passkey.</summary>
+public sealed record DeleteAccountRequest(string? Password = null, PasskeyAssertionRequest? Passkey = null);
 
 public sealed record ForgotPasswordRequest([property: Required, EmailAddress] string Email);
 

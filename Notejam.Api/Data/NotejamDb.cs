@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Options;
 using Notejam.Api.Limits;
 using Notejam.Api.Notes;
 using Notejam.Api.Pads;
@@ -40,6 +43,34 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
     public DbSet<NoteShare> NoteShares => Set<NoteShare>();
 
     public DbSet<NoteVersion> NoteVersions => Set<NoteVersion>();
+
+    public DbSet<PasskeyCeremony> PasskeyCeremonies => Set<PasskeyCeremony>();
+
+    /// <summary>When a passkey last signed someone in (a column beside Identity's own passkey data).</summary>
+    public const string PasskeyLastUsedAt = "LastUsedAt";
+
+    /// <summary>
+    /// Identity's third schema, with its passkeys table (AspNetUserPasskeys). Identity reads it from the application's
+    /// <see cref="IdentityOptions"/>: UsersSetup sets it, and <see cref="OnConfiguring"/> gives it to a context made without them.
+    /// </summary>
+    public static readonly Version IdentitySchema = IdentitySchemaVersions.Version3;
+
+    private static readonly IServiceProvider IdentitySchemaOnly = new ServiceCollection()
+        .Configure<IdentityOptions>(options => options.Stores.SchemaVersion = IdentitySchema)
+        .BuildServiceProvider();
+
+    /// <summary>
+    /// A context made without the application's Identity options (`dotnet ef`, an export's own context) reads the same
+    /// schema version: every NotejamDb has one model, the one the migrations describe.
+    /// </summary>
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        var application = optionsBuilder.Options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider;
+        if (application?.GetService<IOptions<IdentityOptions>>() is null)
+        {
+            optionsBuilder.UseApplicationServiceProvider(IdentitySchemaOnly);
+        }
+    }
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -117,6 +148,16 @@ public sealed class NotejamDb(DbContextOptions<NotejamDb> options)
             version.HasIndex(v => new { v.NoteId, v.Id });
             version.HasIndex(v => v.OwnerId);
             version.HasIndex(v => v.PadId);
+        });
+
+        builder.Entity<IdentityUserPasskey<int>>().Property<DateTimeOffset?>(PasskeyLastUsedAt);
+
+        builder.Entity<PasskeyCeremony>(ceremony =>
+        {
+            ceremony.Property(c => c.Id).HasMaxLength(PasskeyLimits.CeremonyLength);
+            ceremony.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+            ceremony.HasIndex(c => c.ExpiresAt);
+            ceremony.HasIndex(c => c.UserId);
         });
 
         builder.Entity<WebKeyRingEntry>().ToTable("WebDataProtectionKeys");

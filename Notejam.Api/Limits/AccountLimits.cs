@@ -29,7 +29,7 @@ public sealed class AccountLimitOptions
 {
     public const string Section = "Notejam:Limits";
 
-    /// <summary>Wrong passwords (sign-in, change password, delete account) and invalid reset links, per client address.</summary>
+    /// <summary>Wrong passwords (sign-in, change password, delete account), refused passkeys and invalid reset links, per client address.</summary>
     public Limit FailedPasswordsPerAddress { get; set; } = new() { Permits = 10, Window = TimeSpan.FromMinutes(10) };
 
     /// <summary>Sign-up attempts, taken emails included, per client address: what slows anyone who lists accounts that way.</summary>
@@ -44,6 +44,9 @@ public sealed class AccountLimitOptions
     /// <summary>Share links asked for that open nothing (revoked, mistyped or guessed), per client address.</summary>
     public Limit SharedLinkMissesPerAddress { get; set; } = new() { Permits = 30, Window = TimeSpan.FromMinutes(10) };
 
+    /// <summary>Passkey prompts begun (sign-in or registration options), per client address: each keeps a ceremony for minutes.</summary>
+    public Limit PasskeyCeremoniesPerAddress { get; set; } = new() { Permits = 60, Window = TimeSpan.FromMinutes(10) };
+
     /// <summary>
     /// Whether loopback clients are not counted: on in Development (a developer's own end-to-end runs), off by default
     /// elsewhere, where a sidecar proxy on loopback would exempt everyone. Behind a trusted proxy the forwarded address counts.
@@ -51,7 +54,7 @@ public sealed class AccountLimitOptions
     public bool? ExemptLoopback { get; set; }
 
     public IEnumerable<Limit> All =>
-        [FailedPasswordsPerAddress, SignUpsPerAddress, ResetRequestsPerAddress, ResetMailsPerMailbox, SharedLinkMissesPerAddress];
+        [FailedPasswordsPerAddress, SignUpsPerAddress, ResetRequestsPerAddress, ResetMailsPerMailbox, SharedLinkMissesPerAddress, PasskeyCeremoniesPerAddress];
 }
 
 internal enum AccountLimit
@@ -61,6 +64,7 @@ internal enum AccountLimit
     ResetRequests,
     ResetMails,
     SharedLinkMisses,
+    PasskeyCeremonies,
 }
 
 /// <summary>
@@ -144,6 +148,7 @@ internal sealed class AccountLimits(NotejamDb db, IOptions<AccountLimitOptions> 
         AccountLimit.SignUps => _options.SignUpsPerAddress,
         AccountLimit.ResetRequests => _options.ResetRequestsPerAddress,
         AccountLimit.SharedLinkMisses => _options.SharedLinkMissesPerAddress,
+        AccountLimit.PasskeyCeremonies => _options.PasskeyCeremoniesPerAddress,
         _ => _options.ResetMailsPerMailbox,
     };
 
@@ -153,6 +158,7 @@ internal sealed class AccountLimits(NotejamDb db, IOptions<AccountLimitOptions> 
         AccountLimit.SignUps => "sign-ups",
         AccountLimit.ResetRequests => "reset-requests",
         AccountLimit.SharedLinkMisses => "shared-link-misses",
+        AccountLimit.PasskeyCeremonies => "passkey-ceremonies",
         _ => "reset-mails",
     };
 

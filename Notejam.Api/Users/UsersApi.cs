@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Notejam.Api.Data;
 using Notejam.Api.Limits;
 using Notejam.Api.Mail;
 using Notejam.Api.Sessions;
@@ -164,22 +165,34 @@ internal static class UsersApi
             authenticationScheme: IdentityConstants.BearerScheme);
     }
 
-    /// <summary>The password again, as for changing it: a session left open is not enough to delete everything.</summary>
+    /// <summary>
+    /// The password again, as for changing it (or, for an account without one, a passkey of this account): a session left
+    /// open is not enough to delete everything.
+    /// </summary>
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult, ProblemHttpResultWithWait, UnauthorizedHttpResult>> DeleteAccount(
-        [FromBody] DeleteAccountRequest request, ClaimsPrincipal principal, [AsParameters] AccountServices services)
+        [FromBody] DeleteAccountRequest request, ClaimsPrincipal principal, [AsParameters] AccountServices services,
+        IPasskeyHandler<User> passkeyHandler, PasskeyCeremonies ceremonies, NotejamDb db, TimeProvider clock)
     {
+        var passkeys = new PasskeyServices(services.Users, passkeyHandler, ceremonies, services.Limits, db, clock, services.Http);
         if (await services.Users.GetUserAsync(principal) is not { } user)
         {
             return TypedResults.Unauthorized();
         }
 
-        var (check, wait) = await CheckPasswordAsync(services, user, request.Password);
+        var (check, wait) = request switch
+        {
+            { Password: { Length: > 0 } password } => await CheckPasswordAsync(services, user, password),
+            { Passkey: { } assertion } => await CheckPasskeyAsync(services, passkeys, user, assertion),
+            _ => (PasswordCheck.Missing, TimeSpan.Zero),
+        };
         if (check != PasswordCheck.Right)
         {
             return check switch
             {
                 PasswordCheck.AddressWaits => services.Limits.TooMany(AccountLimit.FailedPasswords, wait, AccountLimits.TooManyWrongPasswords),
                 PasswordCheck.AccountLocked => AccountLocked(),
+                PasswordCheck.Missing => WrongPassword("password", "The password is required."),
+                _ when request.Password is not { Length: > 0 } => WrongPassword("passkey", "This passkey does not confirm this account."),
                 _ => WrongPassword("password", "The password is wrong."),
             };
         }
@@ -198,6 +211,7 @@ internal static class UsersApi
 
     private enum PasswordCheck
     {
+        Missing,
         Right,
         Wrong,
         AccountLocked,
@@ -225,6 +239,27 @@ internal static class UsersApi
 
         await limits.CountAsync(AccountLimit.FailedPasswords, address, http.RequestAborted);
         return (result.IsLockedOut ? PasswordCheck.AccountLocked : PasswordCheck.Wrong, TimeSpan.Zero);
+    }
+
+    /// <summary>A passkey's assertion in place of the password: refusals count towards the address's limit as wrong passwords do.</summary>
+    private static async Task<(PasswordCheck Check, TimeSpan Wait)> CheckPasskeyAsync(
+        AccountServices services, PasskeyServices passkeys, User user, PasskeyAssertionRequest assertion)
+    {
+        var (limits, http) = (services.Limits, services.Http);
+        var address = http.Connection.RemoteIpAddress;
+        if (await limits.WaitAsync(AccountLimit.FailedPasswords, address, http.RequestAborted) is { } wait)
+        {
+            return (PasswordCheck.AddressWaits, wait);
+        }
+
+        var (asserted, _) = await PasskeysApi.AssertAsync(assertion, passkeys);
+        if (asserted?.Id == user.Id)
+        {
+            return (PasswordCheck.Right, TimeSpan.Zero);
+        }
+
+        await limits.CountAsync(AccountLimit.FailedPasswords, address, http.RequestAborted);
+        return (PasswordCheck.Wrong, TimeSpan.Zero);
     }
 
     private static ProblemHttpResult AccountLocked() =>

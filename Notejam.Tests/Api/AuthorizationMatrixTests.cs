@@ -16,7 +16,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
     private static readonly string[] Anonymous =
     [
         "/users/register", "/users/signin", "/users/refresh", "/users/forgot-password", "/users/reset-password",
-        "/health", "/alive", "/openapi/{documentName}.json", "/shared/{token}",
+        "/health", "/alive", "/openapi/{documentName}.json", "/shared/{token}", "/users/passkeys/options", "/users/passkeys/signin",
     ];
 
     /// <summary>Routes whose body names the owner's pad: another user's request is a 404 too.</summary>
@@ -56,6 +56,27 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
         ["POST /users/me/import"] = _ => Body(new { format = "notejam-export", version = 1, pads = new[] { new { name = "Imported" } } }),
         // A wrong password: the account must outlive the matrix.
         ["DELETE /users/me/"] = _ => Body(new { password = "not the password" }),
+        ["POST /users/passkeys/options"] = _ => Task.FromResult<object?>(null),
+        // The owner's passkey answers a ceremony of its own: a sign-in whoever sends it.
+        ["POST /users/passkeys/signin"] = async s =>
+        {
+            using var http = s.Api.CreateClient();
+            using var begun = await http.PostAsync("/users/passkeys/options", null);
+            var options = await begun.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+            return new { ceremony = options.GetProperty("ceremony").GetString(), credential = s.Passkey.Get(options.GetProperty("options"), "http://notejam.test") };
+        },
+        ["POST /users/me/passkeys/options"] = _ => Task.FromResult<object?>(null),
+        // The owner's ceremony: another person's request with it is refused as a ceremony not theirs (400).
+        ["POST /users/me/passkeys/"] = async s =>
+        {
+            using var begun = await s.Owner.Http.PostAsync("/users/me/passkeys/options", null);
+            var options = await begun.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+            using var another = new SoftAuthenticator();
+            return new { ceremony = options.GetProperty("ceremony").GetString(), credential = another.Create(options.GetProperty("options"), "http://notejam.test"), name = "Another" };
+        },
+        ["PATCH /users/me/passkeys/{id}"] = _ => Body(new { name = "Renamed" }),
+        // A wrong password: the owner keeps it, and signs in with it afterwards.
+        ["DELETE /users/me/password"] = _ => Body(new { password = "not the password" }),
     };
 
     public static TheoryData<string> Callers => ["anonymous", "owner", "another user"];
@@ -83,7 +104,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
             // Every request gets a note and a pad of its own: deleting one must not change what the next one finds.
             var scene = await Scene.CreateAsync(api, owner);
             var before = await scene.SnapshotAsync();
-            var url = route.Url(scene.NoteId, scene.PadId, scene.ShareToken, scene.VersionId);
+            var url = route.Url(scene.NoteId, scene.PadId, scene.ShareToken, scene.VersionId, scene.Passkey.Id);
             using var request = new HttpRequestMessage(new HttpMethod(route.Verb), url);
             var body = await BodyFor(route, scene);
             if (body is not null)
@@ -166,7 +187,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
         using var owner = await ApiUser.CreateAsync(api);
         using var replica = api.AnotherReplica(b =>
         {
-            foreach (var limit in new[] { "FailedPasswordsPerAddress", "SignUpsPerAddress", "ResetRequestsPerAddress" })
+            foreach (var limit in new[] { "FailedPasswordsPerAddress", "SignUpsPerAddress", "ResetRequestsPerAddress", "PasskeyCeremoniesPerAddress" })
             {
                 b.UseSetting($"Notejam:Limits:{limit}:Permits", "1");
             }
@@ -199,6 +220,8 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
         ["POST /users/signin"] = o => new { email = o.Email, password = "a wrong guess" },
         ["POST /users/forgot-password"] = _ => new { email = ApiUser.NewEmail() },
         ["POST /users/reset-password"] = o => new { email = o.Email, token = "bm90LWEtdG9rZW4", newPassword = "new password", repeatNewPassword = "new password" },
+        ["POST /users/passkeys/options"] = _ => new { },
+        ["POST /users/passkeys/signin"] = _ => new { ceremony = new string('A', 43), credential = new { id = "AAAA", type = "public-key", response = new { } } },
     };
 
     /// <summary>Anonymous posts without a per-address limit, and why none is needed.</summary>
@@ -236,8 +259,11 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
     /// The owner's note (in a pad, shared by link, edited once) and pad that a request's {id} names, the link's {token},
     /// and the note's earlier version, {versionId}.
     /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ApiUser, SoftAuthenticator> Passkeys = [];
+
     private sealed record Scene(
-        ApiFactory Api, ApiUser Owner, int NoteId, uint NoteVersion, int PadId, uint PadVersion, string ShareToken, long VersionId)
+        ApiFactory Api, ApiUser Owner, int NoteId, uint NoteVersion, int PadId, uint PadVersion, string ShareToken, long VersionId,
+        SoftAuthenticator Passkey)
     {
         public static async Task<Scene> CreateAsync(ApiFactory api, ApiUser owner)
         {
@@ -251,11 +277,22 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
             var versions = await owner.Http.GetFromJsonAsync<JsonElement>($"/notes/{noteId}/versions");
             using var shared = await owner.Http.PutAsync($"/notes/{noteId}/share", null);
             var share = await shared.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+            // One passkey per owner, added again only after a route removed it (an account holds at most 20).
+            var passkey = Passkeys.GetValue(owner, _ => new SoftAuthenticator());
+            var held = await owner.Http.GetFromJsonAsync<JsonElement>("/users/me/passkeys");
+            if (!held.GetProperty("passkeys").EnumerateArray().Any(p => p.GetProperty("id").GetString() == passkey.Id))
+            {
+                passkey = new SoftAuthenticator();
+                Passkeys.AddOrUpdate(owner, passkey);
+                (await PasskeysApiTests.AddAsync(owner, passkey, "Owned")).EnsureSuccessStatusCode();
+            }
+
             return new Scene(api, owner, noteId, note.GetProperty("version").GetUInt32(), padId, pad.GetProperty("version").GetUInt32(),
-                share.GetProperty("token").GetString()!, versions.GetProperty("items")[0].GetProperty("id").GetInt64());
+                share.GetProperty("token").GetString()!, versions.GetProperty("items")[0].GetProperty("id").GetInt64(), passkey);
         }
 
         public async Task<string> SnapshotAsync() =>
-            await Owner.Http.GetStringAsync($"/notes/{NoteId}") + await Owner.Http.GetStringAsync($"/pads/{PadId}");
+            await Owner.Http.GetStringAsync($"/notes/{NoteId}") + await Owner.Http.GetStringAsync($"/pads/{PadId}")
+            + await Owner.Http.GetStringAsync("/users/me/passkeys");
     }
 }

@@ -16,9 +16,10 @@ public sealed record RouteVerb(string Pattern, string Verb)
     /// <summary>
     /// The pattern with {id} (any constraint) replaced by the note's or the pad's id, by the first segment, and a share
     /// link's {token} by <paramref name="shareToken"/> (when not given, a well-formed one that opens nothing), and a
-    /// history's {versionId} by <paramref name="versionId"/>.
+    /// history's {versionId} by <paramref name="versionId"/>; under /users, {id} is a passkey's, <paramref name="passkeyId"/>
+    /// (when not given, a well-formed one that names nothing).
     /// </summary>
-    public string Url(int noteId, int padId, string? shareToken = null, long versionId = 1)
+    public string Url(int noteId, int padId, string? shareToken = null, long versionId = 1, string? passkeyId = null)
     {
         var url = Pattern;
         var start = url.IndexOf("{id", StringComparison.Ordinal);
@@ -26,11 +27,12 @@ public sealed record RouteVerb(string Pattern, string Verb)
         {
             var id = Resource switch
             {
-                "notes" => noteId,
-                "pads" => padId,
+                "notes" => noteId.ToString(CultureInfo.InvariantCulture),
+                "pads" => padId.ToString(CultureInfo.InvariantCulture),
+                "users" => passkeyId ?? Notejam.Api.Notes.NoteShare.NewToken(),
                 _ => throw new InvalidOperationException($"{Pattern}: an id of what? Teach RouteVerb.Url this resource."),
             };
-            url = string.Concat(url.AsSpan(0, start), id.ToString(CultureInfo.InvariantCulture), url.AsSpan(url.IndexOf('}', start) + 1));
+            url = string.Concat(url.AsSpan(0, start), id, url.AsSpan(url.IndexOf('}', start) + 1));
         }
 
         url = url.Replace("{documentName}", "v1", StringComparison.Ordinal)

@@ -14,6 +14,14 @@ namespace Notejam.Tests.ApiClient.Generated.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The passkey property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Notejam.Tests.ApiClient.Generated.Models.PasskeyAssertionRequest? Passkey { get; set; }
+#nullable restore
+#else
+        public global::Notejam.Tests.ApiClient.Generated.Models.PasskeyAssertionRequest Passkey { get; set; }
+#endif
         /// <summary>The password property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -47,6 +55,7 @@ namespace Notejam.Tests.ApiClient.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "passkey", n => { Passkey = n.GetObjectValue<global::Notejam.Tests.ApiClient.Generated.Models.PasskeyAssertionRequest>(global::Notejam.Tests.ApiClient.Generated.Models.PasskeyAssertionRequest.CreateFromDiscriminatorValue); } },
                 { "password", n => { Password = n.GetStringValue(); } },
             };
         }
@@ -57,6 +66,7 @@ namespace Notejam.Tests.ApiClient.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteObjectValue<global::Notejam.Tests.ApiClient.Generated.Models.PasskeyAssertionRequest>("passkey", Passkey);
             writer.WriteStringValue("password", Password);
             writer.WriteAdditionalData(AdditionalData);
         }

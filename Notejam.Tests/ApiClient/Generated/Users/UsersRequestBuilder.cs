@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using Notejam.Tests.ApiClient.Generated.Users.ForgotPassword;
 using Notejam.Tests.ApiClient.Generated.Users.Me;
+using Notejam.Tests.ApiClient.Generated.Users.Passkeys;
 using Notejam.Tests.ApiClient.Generated.Users.Refresh;
 using Notejam.Tests.ApiClient.Generated.Users.Register;
 using Notejam.Tests.ApiClient.Generated.Users.ResetPassword;
@@ -29,6 +30,11 @@ namespace Notejam.Tests.ApiClient.Generated.Users
         public global::Notejam.Tests.ApiClient.Generated.Users.Me.MeRequestBuilder Me
         {
             get => new global::Notejam.Tests.ApiClient.Generated.Users.Me.MeRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The passkeys property</summary>
+        public global::Notejam.Tests.ApiClient.Generated.Users.Passkeys.PasskeysRequestBuilder Passkeys
+        {
+            get => new global::Notejam.Tests.ApiClient.Generated.Users.Passkeys.PasskeysRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The refresh property</summary>
         public global::Notejam.Tests.ApiClient.Generated.Users.Refresh.RefreshRequestBuilder Refresh

@@ -7,6 +7,7 @@ using Notejam.Tests.ApiClient.Generated.Models;
 using Notejam.Tests.ApiClient.Generated.Users.Me.Export;
 using Notejam.Tests.ApiClient.Generated.Users.Me.ExportZip;
 using Notejam.Tests.ApiClient.Generated.Users.Me.Import;
+using Notejam.Tests.ApiClient.Generated.Users.Me.Passkeys;
 using Notejam.Tests.ApiClient.Generated.Users.Me.Password;
 using Notejam.Tests.ApiClient.Generated.Users.Me.Signout;
 using System.Collections.Generic;
@@ -36,6 +37,11 @@ namespace Notejam.Tests.ApiClient.Generated.Users.Me
         public global::Notejam.Tests.ApiClient.Generated.Users.Me.Import.ImportRequestBuilder Import
         {
             get => new global::Notejam.Tests.ApiClient.Generated.Users.Me.Import.ImportRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The passkeys property</summary>
+        public global::Notejam.Tests.ApiClient.Generated.Users.Me.Passkeys.PasskeysRequestBuilder Passkeys
+        {
+            get => new global::Notejam.Tests.ApiClient.Generated.Users.Me.Passkeys.PasskeysRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The password property</summary>
         public global::Notejam.Tests.ApiClient.Generated.Users.Me.Password.PasswordRequestBuilder Password

@@ -34,6 +34,37 @@ namespace Notejam.Tests.ApiClient.Generated.Users.Me.Password
         {
         }
         /// <summary>
+        /// Removes my password, which the request confirms; only while I have a passkey. Every other session ends
+        /// </summary>
+        /// <returns>A <see cref="global::Notejam.Tests.ApiClient.Generated.Models.AccessTokenResponse"/></returns>
+        /// <param name="body">The request body</param>
+        /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Notejam.Tests.ApiClient.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public async Task<global::Notejam.Tests.ApiClient.Generated.Models.AccessTokenResponse?> DeleteAsync(global::Notejam.Tests.ApiClient.Generated.Models.RemovePasswordRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#nullable restore
+#else
+        public async Task<global::Notejam.Tests.ApiClient.Generated.Models.AccessTokenResponse> DeleteAsync(global::Notejam.Tests.ApiClient.Generated.Models.RemovePasswordRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#endif
+            if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
+            var requestInfo = ToDeleteRequestInformation(body, requestConfiguration);
+            var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
+            {
+                { "400", global::Notejam.Tests.ApiClient.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "409", global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+            };
+            return await RequestAdapter.SendAsync<global::Notejam.Tests.ApiClient.Generated.Models.AccessTokenResponse>(requestInfo, global::Notejam.Tests.ApiClient.Generated.Models.AccessTokenResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+        }
+        /// <summary>
         /// Changes my password; every other session ends and this one goes on with the tokens answered
         /// </summary>
         /// <returns>A <see cref="global::Notejam.Tests.ApiClient.Generated.Models.AccessTokenResponse"/></returns>
@@ -61,6 +92,28 @@ namespace Notejam.Tests.ApiClient.Generated.Users.Me.Password
                 { "429", global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Notejam.Tests.ApiClient.Generated.Models.AccessTokenResponse>(requestInfo, global::Notejam.Tests.ApiClient.Generated.Models.AccessTokenResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+        }
+        /// <summary>
+        /// Removes my password, which the request confirms; only while I have a passkey. Every other session ends
+        /// </summary>
+        /// <returns>A <see cref="RequestInformation"/></returns>
+        /// <param name="body">The request body</param>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public RequestInformation ToDeleteRequestInformation(global::Notejam.Tests.ApiClient.Generated.Models.RemovePasswordRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        {
+#nullable restore
+#else
+        public RequestInformation ToDeleteRequestInformation(global::Notejam.Tests.ApiClient.Generated.Models.RemovePasswordRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        {
+#endif
+            if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
+            var requestInfo = new RequestInformation(Method.DELETE, UrlTemplate, PathParameters);
+            requestInfo.Configure(requestConfiguration);
+            requestInfo.Headers.TryAdd("Accept", "application/json");
+            requestInfo.SetContentFromParsable(RequestAdapter, "application/json", body);
+            return requestInfo;
         }
         /// <summary>
         /// Changes my password; every other session ends and this one goes on with the tokens answered
