@@ -86,6 +86,21 @@ public sealed partial class AccessibilityTests(AppHostFixture topology) : Chromi
         await page.ClickAsync("main button[type=submit]:text-is('Create')");
         await AuditAsync(page, null, found, "/notes/create/ with every field's error");
 
+        // Passkeys: the settings page with one listed, then without a password (the delete page below then asks for a passkey).
+        await PasskeyJourneyTests.AddAuthenticatorAsync(context, page);
+        await page.GotoAsync("/settings/");
+        await page.FillAsync("#new-passkey-name", "Laptop");
+        await page.ClickAsync("#passkeys button:text-is('Add a passkey')");
+        await Expect(page.Locator("#passkeys td.passkey-name")).ToHaveTextAsync(["Laptop"]);
+        await AuditAsync(page, null, found, "/settings/ with a passkey and its flash message");
+        await page.FillAsync("#CurrentPassword", "wrong");
+        await page.ClickAsync("#remove-password button[type=submit]");
+        await AuditAsync(page, null, found, "/settings/ with the remove-password form's error");
+        await page.FillAsync("#CurrentPassword", "first password");
+        await page.ClickAsync("#remove-password button[type=submit]");
+        await Expect(page.Locator(".alert-success")).ToHaveTextAsync("Password is removed: sign in with your passkey from now on");
+        await AuditAsync(page, null, found, "/settings/ without a password");
+
         foreach (var path in new[]
         {
             "/", "/?order=name", "/?order=-updated_at", "/pads/create/", pad, $"{pad}?order=name", $"{pad}edit/", $"{pad}delete/",

@@ -112,9 +112,37 @@ public sealed class NotejamApiClient(
         return outcome.Value;
     }
 
-    /// <summary>Deletes my account with every note and pad; the password confirms it.</summary>
-    public Task<ApiOutcome<object>> DeleteAccountAsync(string password, CancellationToken ct) =>
-        SendAsync<object>(HttpMethod.Delete, "/users/me", new DeleteAccountRequest(password), ct);
+    /// <summary>Deletes my account with every note and pad; the password (or, for an account without one, a passkey) confirms it.</summary>
+    public Task<ApiOutcome<object>> DeleteAccountAsync(string? password, PasskeyAssertionRequest? passkey, CancellationToken ct) =>
+        SendAsync<object>(HttpMethod.Delete, "/users/me", new DeleteAccountRequest(password, passkey), ct);
+
+    /// <summary>Begins a passkey sign-in: the options the browser's navigator.credentials.get() takes, and the ceremony's id.</summary>
+    public Task<ApiOutcome<PasskeyOptionsResponse>> BeginPasskeySignInAsync(CancellationToken ct) =>
+        SendAsync<PasskeyOptionsResponse>(http, HttpMethod.Post, "/users/passkeys/options", null, ct, anonymous: true);
+
+    /// <summary>Signs in with the browser's assertion: the tokens of a new session, or why not (401 when refused).</summary>
+    public Task<ApiOutcome<Tokens>> SignInWithPasskeyAsync(PasskeyAssertionRequest assertion, CancellationToken ct) =>
+        SendAsync<Tokens>(http, HttpMethod.Post, "/users/passkeys/signin", JsonContent.Create(assertion, options: Json), ct, anonymous: true);
+
+    /// <summary>My passkeys, and whether I have a password. Read fresh each time: the settings page is not a hot path.</summary>
+    public async Task<PasskeysResponse> PasskeysAsync(CancellationToken ct) =>
+        (await GetAsync<PasskeysResponse>("/users/me/passkeys", ct))!;
+
+    public Task<ApiOutcome<PasskeyOptionsResponse>> BeginAddingPasskeyAsync(CancellationToken ct) =>
+        SendAsync<PasskeyOptionsResponse>(HttpMethod.Post, "/users/me/passkeys/options", null, ct);
+
+    public Task<ApiOutcome<PasskeyResponse>> AddPasskeyAsync(AddPasskeyRequest request, CancellationToken ct) =>
+        SendAsync<PasskeyResponse>(HttpMethod.Post, "/users/me/passkeys", request, ct);
+
+    public Task<ApiOutcome<PasskeyResponse>> RenamePasskeyAsync(string id, string name, CancellationToken ct) =>
+        SendAsync<PasskeyResponse>(HttpMethod.Patch, $"/users/me/passkeys/{Uri.EscapeDataString(id)}", new RenamePasskeyRequest(name), ct);
+
+    public Task<ApiOutcome<object>> RemovePasskeyAsync(string id, CancellationToken ct) =>
+        SendAsync<object>(HttpMethod.Delete, $"/users/me/passkeys/{Uri.EscapeDataString(id)}", null, ct);
+
+    /// <summary>Removes my password (the API keeps it while I have no passkey); the answer is this session's next tokens.</summary>
+    public Task<ApiOutcome<Tokens>> RemovePasswordAsync(string password, CancellationToken ct) =>
+        SendAsync<Tokens>(HttpMethod.Delete, "/users/me/password", new RemovePasswordRequest(password), ct);
 
     /// <summary>All my notes as a file (JSON, or Markdown files in a zip), passed on as the API sends it; the caller disposes it.</summary>
     public async Task<ApiDownload> ExportAsync(bool zip, bool withHistory, CancellationToken ct)

@@ -43,6 +43,11 @@ public abstract class NotejamPageModel(NotejamApiClient api) : PageModel
         }
     }
 
+    /// <summary>A ceremony the API began, for wwwroot/js/passkeys.js: its id and the options for navigator.credentials.</summary>
+    protected IActionResult PasskeyOptions(ApiOutcome<PasskeyOptionsResponse> begun) => begun is { Succeeded: true, Value: { } options }
+        ? new JsonResult(options) { StatusCode = StatusCodes.Status200OK }
+        : new JsonResult(new { title = begun.Title ?? "The passkey prompt could not begin." }) { StatusCode = begun.Status };
+
     /// <summary>
     /// A verb the page has no handler for (a POST to a page without a form) is the 404 page: Razor Pages would
     /// otherwise render the page without running any handler, with nothing loaded.
