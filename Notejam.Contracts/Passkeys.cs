@@ -10,11 +10,17 @@ namespace Notejam.Contracts;
 /// </summary>
 public sealed record PasskeyOptionsResponse(string Ceremony, JsonElement Options);
 
-/// <summary>The browser's new credential (PublicKeyCredential.toJSON()) for the ceremony that asked for it, and its name.</summary>
+/// <summary>
+/// The browser's new credential (PublicKeyCredential.toJSON()) for the ceremony that asked for it, and its name. It is
+/// confirmed as the account's owner would: with the password, or (an account without one) with one of its passkeys, so a
+/// stolen session cannot plant a passkey of its own.
+/// </summary>
 public sealed record AddPasskeyRequest(
     [property: Required, StringLength(PasskeyLimits.CeremonyLength)] string Ceremony,
     [property: PublicKeyCredentialJson] JsonElement Credential,
-    [property: StringLength(PasskeyLimits.NameMaxLength)] string? Name);
+    [property: StringLength(PasskeyLimits.NameMaxLength)] string? Name,
+    string? Password = null,
+    PasskeyAssertionRequest? Confirmation = null);
 
 /// <summary>The browser's assertion (PublicKeyCredential.toJSON()) for the ceremony that asked for it.</summary>
 public sealed record PasskeyAssertionRequest(

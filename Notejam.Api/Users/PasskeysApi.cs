@@ -131,8 +131,8 @@ internal static class PasskeysApi
         return TypedResults.Ok(new PasskeyOptionsResponse(ceremony, JsonElementOf(options.CreationOptionsJson)));
     }
 
-    public static async Task<Results<Created<PasskeyResponse>, ValidationProblem, UnauthorizedHttpResult>> AddPasskey(
-        AddPasskeyRequest request, ClaimsPrincipal principal, [AsParameters] PasskeyServices services)
+    public static async Task<Results<Created<PasskeyResponse>, ValidationProblem, ProblemHttpResult, ProblemHttpResultWithWait, UnauthorizedHttpResult>> AddPasskey(
+        AddPasskeyRequest request, ClaimsPrincipal principal, SignInManager<User> signIn, [AsParameters] PasskeyServices services)
     {
         if (await services.Users.GetUserAsync(principal) is not { } user)
         {
@@ -141,6 +141,11 @@ internal static class PasskeysApi
 
         var ct = services.Http.RequestAborted;
         var name = string.IsNullOrWhiteSpace(request.Name) ? PasskeyLimits.DefaultName : request.Name.Trim();
+        if (await ConfirmOwnerAsync(request, user, signIn, services) is { } refused)
+        {
+            return refused;
+        }
+
         if (await services.Ceremonies.TakeAsync(request.Ceremony, user.Id, ct) is not { } state)
         {
             return Invalid("ceremony", PromptExpired);
@@ -329,6 +334,42 @@ internal static class PasskeysApi
             .ToListAsync(ct);
         return [.. rows.OrderBy(p => p.CreatedAt)
             .Select(p => new PasskeyResponse(Base64Url.EncodeToString(p.CredentialId), p.Name ?? PasskeyLimits.DefaultName, p.CreatedAt, p.LastUsedAt))];
+    }
+
+    /// <summary>
+    /// Who adds a passkey proves they own the account, not just a session of it: the password, or for an account without
+    /// one an assertion of one of its passkeys. Refusals count as wrong passwords do (the account's lockout, the address's limit).
+    /// </summary>
+    private static async Task<Results<Created<PasskeyResponse>, ValidationProblem, ProblemHttpResult, ProblemHttpResultWithWait, UnauthorizedHttpResult>?> ConfirmOwnerAsync(
+        AddPasskeyRequest request, User user, SignInManager<User> signIn, PasskeyServices services)
+    {
+        if (user.PasswordHash is not null)
+        {
+            return request.Password is { Length: > 0 } password
+                ? await ConfirmPasswordAsync(services, signIn, user, password) switch
+                {
+                    null => null,
+                    { Result: ValidationProblem wrong } => wrong,
+                    { Result: ProblemHttpResultWithWait waits } => waits,
+                    { Result: ProblemHttpResult locked } => locked,
+                    _ => TypedResults.Unauthorized(),
+                }
+                : Invalid("password", "Enter your password to add a passkey.");
+        }
+
+        var (limits, http) = (services.Limits, services.Http);
+        if (await limits.WaitAsync(AccountLimit.FailedPasswords, http.Connection.RemoteIpAddress, http.RequestAborted) is { } wait)
+        {
+            return limits.TooMany(AccountLimit.FailedPasswords, wait, AccountLimits.TooManyWrongPasswords);
+        }
+
+        if (request.Confirmation is { } confirmation && (await AssertAsync(confirmation, services)).User?.Id == user.Id)
+        {
+            return null;
+        }
+
+        await limits.CountAsync(AccountLimit.FailedPasswords, http.Connection.RemoteIpAddress, http.RequestAborted);
+        return Invalid("confirmation", "Confirm with one of this account's passkeys to add another.");
     }
 
     private static async Task<ProblemHttpResultWithWait?> CountCeremonyAsync(PasskeyServices services)

@@ -72,7 +72,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
             using var begun = await s.Owner.Http.PostAsync("/users/me/passkeys/options", null);
             var options = await begun.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
             using var another = new SoftAuthenticator();
-            return new { ceremony = options.GetProperty("ceremony").GetString(), credential = another.Create(options.GetProperty("options"), "http://notejam.test"), name = "Another" };
+            return new { ceremony = options.GetProperty("ceremony").GetString(), credential = another.Create(options.GetProperty("options"), "http://notejam.test"), name = "Another", password = s.Owner.Password };
         },
         ["PATCH /users/me/passkeys/{id}"] = _ => Body(new { name = "Renamed" }),
         // A wrong password: the owner keeps it, and signs in with it afterwards.

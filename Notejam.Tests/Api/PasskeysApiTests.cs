@@ -174,6 +174,53 @@ public sealed class PasskeysApiTests(ApiFactory api)
         Assert.Equal(HttpStatusCode.Unauthorized, (await SignInAsync(anyone, authenticator)).StatusCode);
     }
 
+    /// <summary>
+    /// What a stolen session (a cookie, a token) cannot do: plant a passkey of its own that would outlive a password change.
+    /// Adding one takes the password, or for an account without one an assertion of one of its own passkeys.
+    /// </summary>
+    [Fact]
+    public async Task Adding_a_passkey_takes_the_password_or_one_of_the_accounts_passkeys()
+    {
+        using var owner = await ApiUser.CreateAsync(api);
+        using var planted = new SoftAuthenticator();
+        foreach (var password in new[] { null, "", "a guess" })
+        {
+            var (ceremony, options) = await OptionsAsync(owner.Http, "/users/me/passkeys/options");
+            using var refused = await owner.Http.PostAsJsonAsync("/users/me/passkeys",
+                new { ceremony, credential = planted.Create(options, Origin), name = "Attacker's", password });
+            var problem = await refused.ProblemAsync(HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty("password", out _), problem.ToString());
+        }
+
+        using var laptop = new SoftAuthenticator();
+        (await AddAsync(owner, laptop)).EnsureSuccessStatusCode();
+        (await owner.Http.SendAsync(RemovePassword(owner.Password))).EnsureSuccessStatusCode();
+        var tokens = await (await SignInAsync(api.CreateClient(), laptop)).Content.ReadFromJsonAsync<JsonElement>();
+        owner.Http.DefaultRequestHeaders.Authorization = new("Bearer", tokens.GetProperty("accessToken").GetString());
+
+        using var strangers = new SoftAuthenticator();
+        using var stranger = await ApiUser.CreateAsync(api);
+        (await AddAsync(stranger, strangers)).EnsureSuccessStatusCode();
+        using var anyone = api.CreateClient();
+        foreach (var confirmation in new[] { null, await AssertionAsync(anyone, strangers) })
+        {
+            var (ceremony, options) = await OptionsAsync(owner.Http, "/users/me/passkeys/options");
+            using var refused = await owner.Http.PostAsJsonAsync("/users/me/passkeys",
+                new { ceremony, credential = planted.Create(options, Origin), name = "Attacker's", confirmation });
+            var problem = await refused.ProblemAsync(HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty("confirmation", out _), problem.ToString());
+        }
+
+        using var phone = new SoftAuthenticator();
+        var (begun, creation) = await OptionsAsync(owner.Http, "/users/me/passkeys/options");
+        using var added = await owner.Http.PostAsJsonAsync("/users/me/passkeys",
+            new { ceremony = begun, credential = phone.Create(creation, Origin), name = "Phone", confirmation = await AssertionAsync(anyone, laptop) });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var names = (await owner.Http.GetFromJsonAsync<JsonElement>("/users/me/passkeys")).GetProperty("passkeys").EnumerateArray()
+            .Select(p => p.GetProperty("name").GetString());
+        Assert.Equal(["Laptop", "Phone"], names);
+    }
+
     [Fact]
     public async Task A_locked_account_is_locked_to_passkeys_and_refusals_and_prompts_are_limited_per_address()
     {
@@ -250,7 +297,8 @@ public sealed class PasskeysApiTests(ApiFactory api)
     internal static async Task<HttpResponseMessage> AddAsync(ApiUser user, SoftAuthenticator authenticator, string name = "Laptop")
     {
         var (ceremony, options) = await OptionsAsync(user.Http, "/users/me/passkeys/options");
-        return await user.Http.PostAsJsonAsync("/users/me/passkeys", new { ceremony, credential = authenticator.Create(options, Origin), name });
+        return await user.Http.PostAsJsonAsync("/users/me/passkeys",
+            new { ceremony, credential = authenticator.Create(options, Origin), name, password = user.Password });
     }
 
     private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, SoftAuthenticator authenticator) =>

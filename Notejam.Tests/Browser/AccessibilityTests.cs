@@ -90,6 +90,7 @@ public sealed partial class AccessibilityTests(AppHostFixture topology) : Chromi
         await PasskeyJourneyTests.AddAuthenticatorAsync(context, page);
         await page.GotoAsync("/settings/");
         await page.FillAsync("#new-passkey-name", "Laptop");
+        await page.FillAsync("#new-passkey-password", "first password");
         await page.ClickAsync("#passkeys button:text-is('Add a passkey')");
         await Expect(page.Locator("#passkeys td.passkey-name")).ToHaveTextAsync(["Laptop"]);
         await AuditAsync(page, null, found, "/settings/ with a passkey and its flash message");

@@ -30,6 +30,7 @@ public sealed class PasskeyJourneyTests(AppHostFixture topology) : ChromiumTests
         await owner.GotoAsync("/settings/");
         await Expect(owner.Locator("#passkeys")).ToContainTextAsync("You have no passkeys yet.");
         await owner.FillAsync("#new-passkey-name", "Work laptop");
+        await owner.FillAsync("#new-passkey-password", "first password");
         await owner.ClickAsync("#passkeys button:text-is('Add a passkey')");
         await Expect(owner.Locator(".alert-success")).ToHaveTextAsync("Passkey “Work laptop” is added: you can sign in with it");
         await Expect(owner.Locator("#passkeys td.passkey-name")).ToHaveTextAsync(["Work laptop"]);
@@ -81,7 +82,14 @@ public sealed class PasskeyJourneyTests(AppHostFixture topology) : ChromiumTests
         }
 
         // Their own passkey, removed, signs in no more (the authenticator still holds it; the site does not).
+        // A stolen session alone adds none: the form takes the password.
+        await other.FillAsync("#new-passkey-name", "Attacker's");
+        await other.FillAsync("#new-passkey-password", "a guess");
+        await other.ClickAsync("#passkeys button:text-is('Add a passkey')");
+        await Expect(other.Locator(".alert-error")).ToHaveTextAsync("The password is wrong.");
+        await Expect(other.Locator("#passkeys")).ToContainTextAsync("You have no passkeys yet.");
         await other.FillAsync("#new-passkey-name", "Phone");
+        await other.FillAsync("#new-passkey-password", "first password");
         await other.ClickAsync("#passkeys button:text-is('Add a passkey')");
         await Expect(other.Locator("#passkeys td.passkey-name")).ToHaveTextAsync(["Phone"]);
         await other.ClickAsync("#passkeys button:text-is('Remove')");
@@ -101,6 +109,14 @@ public sealed class PasskeyJourneyTests(AppHostFixture topology) : ChromiumTests
         await Expect(owner.Locator("#OldPassword")).ToHaveCountAsync(0);
         await owner.ClickAsync("#passkeys button:text-is('Remove')");
         await Expect(owner.Locator(".alert-error")).ToContainTextAsync("only way into your account");
+        await Expect(owner.Locator("#passkeys td.passkey-name")).ToHaveTextAsync(["Work laptop"]);
+
+        // Without a password, adding another passkey first asks for one the account has: the laptop's authenticator confirms
+        // it, then, asked to make a second passkey for the same account, refuses (the site lists it in excludeCredentials).
+        await owner.FillAsync("#new-passkey-name", "Second laptop passkey");
+        await owner.ClickAsync("#passkeys button:text-is('Add a passkey')");
+        await Expect(owner.Locator(".passkey-error")).ToHaveTextAsync("This device already holds a passkey for this account.");
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", await owner.Locator("input[name=ConfirmCeremony]").InputValueAsync());
         await Expect(owner.Locator("#passkeys td.passkey-name")).ToHaveTextAsync(["Work laptop"]);
         await SignOutAsync(owner);
         await owner.FillAsync("#Email", email);
@@ -131,6 +147,7 @@ public sealed class PasskeyJourneyTests(AppHostFixture topology) : ChromiumTests
         var email = ApiUser.NewEmail();
         await BrowserJourneyTests.SignUpAndInAsync(page, email);
         await page.GotoAsync("/settings/");
+        await page.FillAsync("#new-passkey-password", "first password");
         await page.ClickAsync("#passkeys button:text-is('Add a passkey')");
         await Expect(page.Locator("#passkeys td.passkey-name")).ToHaveTextAsync(["Passkey"]);
         Assert.True(await page.EvaluateAsync<bool>("PublicKeyCredential.isConditionalMediationAvailable()"));

@@ -41,6 +41,18 @@ public sealed class SettingsModel(NotejamApiClient api) : NotejamPageModel(api)
     [BindProperty]
     public string? PasskeyCredential { get; set; }
 
+    /// <summary>The password that confirms adding a passkey.</summary>
+    [BindProperty]
+    [DataType(DataType.Password)]
+    public string? PasskeyPassword { get; set; }
+
+    /// <summary>An account without a password confirms adding a passkey with one it has: that assertion's ceremony and answer.</summary>
+    [BindProperty]
+    public string? ConfirmCeremony { get; set; }
+
+    [BindProperty]
+    public string? ConfirmCredential { get; set; }
+
     /// <summary>The password that confirms its own removal.</summary>
     [BindProperty]
     [DataType(DataType.Password)]
@@ -74,6 +86,9 @@ public sealed class SettingsModel(NotejamApiClient api) : NotejamPageModel(api)
     /// <summary>The options for navigator.credentials.create(), as JSON for wwwroot/js/passkeys.js.</summary>
     public async Task<IActionResult> OnPostPasskeyOptionsAsync() => PasskeyOptions(await Api.BeginAddingPasskeyAsync(Aborted));
 
+    /// <summary>For an account without a password: the options of the assertion that confirms adding another passkey.</summary>
+    public async Task<IActionResult> OnPostConfirmOptionsAsync() => PasskeyOptions(await Api.BeginPasskeySignInAsync(Aborted));
+
     public async Task<IActionResult> OnPostAddPasskeyAsync()
     {
         ModelState.Clear();
@@ -89,7 +104,8 @@ public sealed class SettingsModel(NotejamApiClient api) : NotejamPageModel(api)
             return await PasskeyErrorAsync(PasskeyForm.Unreadable);
         }
 
-        var added = await Api.AddPasskeyAsync(new AddPasskeyRequest(PasskeyCeremony, credential, name), Aborted);
+        var confirmation = PasskeyForm.Assertion(ConfirmCeremony, ConfirmCredential);
+        var added = await Api.AddPasskeyAsync(new AddPasskeyRequest(PasskeyCeremony, credential, name, PasskeyPassword, confirmation), Aborted);
         if (added is not { Succeeded: true, Value: { } passkey })
         {
             return await PasskeyErrorAsync(added.Errors.Values.SelectMany(m => m).FirstOrDefault() ?? added.Title ?? "The passkey was not added.");

@@ -10,10 +10,10 @@
   }
 
   // The ceremony the server began: its id and the options, asked for with the form's antiforgery token.
-  function begin(form) {
+  function begin(form, url) {
     var body = new URLSearchParams();
     body.set("__RequestVerificationToken", form.elements.__RequestVerificationToken.value);
-    return fetch(form.getAttribute("data-passkey-options"), { method: "POST", body: body, credentials: "same-origin" })
+    return fetch(url || form.getAttribute("data-passkey-options"), { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) {
           throw new Error(response.status === 429
@@ -47,9 +47,24 @@
   // below aborts it before asking on its own.
   var pending = null;
 
+  // An account without a password proves itself with a passkey it has before it adds another (data-passkey-confirm).
+  function confirm(form) {
+    var url = form.getAttribute("data-passkey-confirm");
+    if (!url) {
+      return Promise.resolve();
+    }
+    return begin(form, url).then(function (begun) {
+      return navigator.credentials.get({ publicKey: credentials.parseRequestOptionsFromJSON(begun.options) })
+        .then(function (credential) {
+          form.elements.ConfirmCeremony.value = begun.ceremony;
+          form.elements.ConfirmCredential.value = JSON.stringify(credential.toJSON());
+        });
+    });
+  }
+
   function ask(form, conditional) {
     var create = form.getAttribute("data-passkey") === "create";
-    return begin(form).then(function (begun) {
+    return (create ? confirm(form) : Promise.resolve()).then(function () { return begin(form); }).then(function (begun) {
       if (create) {
         return navigator.credentials.create({ publicKey: credentials.parseCreationOptionsFromJSON(begun.options) })
           .then(function (credential) { send(form, begun.ceremony, credential); });

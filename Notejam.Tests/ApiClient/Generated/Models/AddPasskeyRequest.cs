@@ -22,6 +22,14 @@ namespace Notejam.Tests.ApiClient.Generated.Models
 #else
         public string Ceremony { get; set; }
 #endif
+        /// <summary>The confirmation property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Notejam.Tests.ApiClient.Generated.Models.PasskeyAssertionRequest? Confirmation { get; set; }
+#nullable restore
+#else
+        public global::Notejam.Tests.ApiClient.Generated.Models.PasskeyAssertionRequest Confirmation { get; set; }
+#endif
         /// <summary>The credential property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -37,6 +45,14 @@ namespace Notejam.Tests.ApiClient.Generated.Models
 #nullable restore
 #else
         public string Name { get; set; }
+#endif
+        /// <summary>The password property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Password { get; set; }
+#nullable restore
+#else
+        public string Password { get; set; }
 #endif
         /// <summary>
         /// Instantiates a new <see cref="global::Notejam.Tests.ApiClient.Generated.Models.AddPasskeyRequest"/> and sets the default values.
@@ -64,8 +80,10 @@ namespace Notejam.Tests.ApiClient.Generated.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "ceremony", n => { Ceremony = n.GetStringValue(); } },
+                { "confirmation", n => { Confirmation = n.GetObjectValue<global::Notejam.Tests.ApiClient.Generated.Models.PasskeyAssertionRequest>(global::Notejam.Tests.ApiClient.Generated.Models.PasskeyAssertionRequest.CreateFromDiscriminatorValue); } },
                 { "credential", n => { Credential = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "name", n => { Name = n.GetStringValue(); } },
+                { "password", n => { Password = n.GetStringValue(); } },
             };
         }
         /// <summary>
@@ -76,8 +94,10 @@ namespace Notejam.Tests.ApiClient.Generated.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("ceremony", Ceremony);
+            writer.WriteObjectValue<global::Notejam.Tests.ApiClient.Generated.Models.PasskeyAssertionRequest>("confirmation", Confirmation);
             writer.WriteObjectValue<UntypedNode>("credential", Credential);
             writer.WriteStringValue("name", Name);
+            writer.WriteStringValue("password", Password);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

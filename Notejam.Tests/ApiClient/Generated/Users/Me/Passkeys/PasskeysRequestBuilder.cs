@@ -84,6 +84,7 @@ namespace Notejam.Tests.ApiClient.Generated.Users.Me.Passkeys
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Notejam.Tests.ApiClient.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Notejam.Tests.ApiClient.Generated.Models.PasskeyResponse?> PostAsync(global::Notejam.Tests.ApiClient.Generated.Models.AddPasskeyRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -99,6 +100,7 @@ namespace Notejam.Tests.ApiClient.Generated.Users.Me.Passkeys
             {
                 { "400", global::Notejam.Tests.ApiClient.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Notejam.Tests.ApiClient.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Notejam.Tests.ApiClient.Generated.Models.PasskeyResponse>(requestInfo, global::Notejam.Tests.ApiClient.Generated.Models.PasskeyResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
