@@ -67,6 +67,43 @@ public sealed class TracingTests(SiteFactory site)
         Assert.Contains(queries, q => (q.GetTagItem("db.query.text") ?? q.GetTagItem("db.statement"))?.ToString()?.Contains("\"Notes\"", StringComparison.Ordinal) == true);
     }
 
+    /// <summary>
+    /// Issue 16: what the dashboard lists for sharing, history and passkeys. Each is an API span named by its route (the
+    /// route template, never an id or a token), in the trace of the page that asked for it.
+    /// </summary>
+    [Fact]
+    public async Task Sharing_history_and_passkeys_are_traced_under_their_route_names()
+    {
+        var exported = new LockedList<Activity>();
+        void Export(IWebHostBuilder host) => host.ConfigureServices(services =>
+            services.AddOpenTelemetry().WithTracing(tracing => tracing.AddInMemoryExporter(exported)));
+        using var api = site.Api.AnotherReplica(Export);
+        var apiAddress = ServerAddress.Of(api);
+        var web = site.StartWeb(apiAddress, Export);
+        using var person = await SiteUser.SignUpAndInAsync(site, web);
+        var note = await person.CreateNoteAsync("Traced");
+        await person.Browser.SubmitAsync(note, new Dictionary<string, string?>(), "main form.share-form");
+        await person.Browser.GetAsync($"/notes/{note.IdInUrl}/history/");
+        var settings = await person.Browser.GetAsync("/settings/");
+        var token = settings.Document.QuerySelector("form[data-passkey=create] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        await person.Browser.PostAsync("/settings/?handler=PasskeyOptions", [new("__RequestVerificationToken", token)]);
+
+        string[] expected =
+        [
+            "PUT /notes/{id:int}/share", "GET /notes/{id:int}/versions", "GET /users/me/passkeys", "POST /users/me/passkeys/options",
+        ];
+        var routes = new HashSet<string>();
+        await Eventually.WhenAsync(() =>
+        {
+            routes = [.. exported.Snapshot()
+                .Where(s => s.Kind == ActivityKind.Server && Port(s) == apiAddress.Port && s.GetTagItem("http.route") is string)
+                .Select(s => $"{s.GetTagItem("http.request.method")} {((string)s.GetTagItem("http.route")!).TrimEnd('/')}")];
+            return Task.FromResult(expected.All(routes.Contains));
+        }, TimeSpan.FromSeconds(5), () => $"expected {string.Join(", ", expected)}; the API's server spans name: {string.Join(", ", routes)}",
+            TimeSpan.FromMilliseconds(50));
+        Assert.DoesNotContain(routes, r => r.Contains(note.IdInUrl.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+    }
+
     private static int? Port(Activity span) => span.GetTagItem("server.port") switch
     {
         int port => port,
