@@ -114,7 +114,7 @@ come from .Values.image unless the component's image overrides the tag.
 {{- end }}
 {{- end }}
 
-{{/* The site's public URL: Notejam__WebUrl of the api (password-reset links). */}}
+{{/* The site's public URL: Notejam__WebUrl of the api (password-reset links, the passkeys' relying party and origin). */}}
 {{- define "notejam.publicUrl" -}}
 {{- if .Values.publicUrl }}
 {{- .Values.publicUrl | trimSuffix "/" }}/
