@@ -24,6 +24,9 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
         "tab\there\r\nnewline", "\u202Eevil", "💩🎉", "\uFEFF", "Ünïcödé ñame", "' OR 1=1 --", "'; DROP TABLE \"Notes\"; --",
         Script, $"\"><img src=x onerror=alert(1)>{Script}", "%00", "../../etc/passwd", "{{7*7}}", "${jndi:ldap://x}",
         "user@example.com", "a@b", "@", "null", "-1", new string('é', 101),
+        // What the passkey forms post: a credential's JSON, whole, broken or hostile.
+        "{\"id\":\"AAAA\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"%%%\"}}", "{\"id\":[],\"response\":null}", "[]",
+        new string('[', 10_000),
     ];
 
     private static readonly string[] Ids = ["-1", "0", "1", "2147483647", "2147483648", "99999999999", "abc", "1.5", "%00", "1e3"];
@@ -98,8 +101,11 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
     private static Fuzz ApiRequest(Random random, Scene scene)
     {
         var id = Pick(random, scene.Ids, Ids);
-        var (method, url, fields) = random.Next(10) switch
+        var (method, url, fields) = random.Next(11) switch
         {
+            9 => (Pick(random, "POST", "PATCH", "DELETE"), Pick(random, "/users/passkeys/signin", "/users/passkeys/options", "/users/me/passkeys",
+                    "/users/me/passkeys/options", $"/users/me/passkeys/{Escape(Pick(random, Strings))}", "/users/me/password"),
+                ["ceremony", "credential", "name", "password", "confirmation"]),
             0 => ("POST", "/notes", new[] { "name", "text", "padId" }),
             1 => random.Next(4) == 0
                 ? ("POST", $"/notes/{id}/versions/{Escape(Pick(random, scene.Ids, Ids))}/restore", new[] { "version" })
@@ -165,8 +171,12 @@ public sealed class FuzzTests(SiteFactory site, ITestOutputHelper output)
                     $"/shared/{Escape(Pick(random, Strings))}/", $"/notes/{id}/history/", $"/notes/{id}/history/{Escape(Pick(random, scene.Ids, Ids))}/") + query, null, null);
         }
 
-        var (url, fields) = random.Next(8) switch
+        var (url, fields) = random.Next(9) switch
         {
+            7 => (Pick(random, "/signin/?handler=Passkey", "/signin/?handler=PasskeyOptions", "/settings/?handler=AddPasskey",
+                    "/settings/?handler=RenamePasskey", "/settings/?handler=RemovePasskey", "/settings/?handler=RemovePassword",
+                    "/settings/?handler=PasskeyOptions", "/settings/?handler=ConfirmOptions", "/settings/delete/?handler=Passkey"),
+                new[] { "PasskeyName", "PasskeyId", "PasskeyCeremony", "PasskeyCredential", "PasskeyPassword", "ConfirmCeremony", "ConfirmCredential", "CurrentPassword" }),
             0 => ("/notes/create/", new[] { "Name", "Text", "PadId" }),
             1 => random.Next(4) == 0
                 ? ($"/notes/{id}/history/{Escape(Pick(random, scene.Ids, Ids))}/", new[] { "NoteVersion" })

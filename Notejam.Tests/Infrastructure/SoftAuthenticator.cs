@@ -27,6 +27,12 @@ public sealed class SoftAuthenticator : IDisposable
 
     public uint SignCount { get; set; }
 
+    /// <summary>
+    /// Whether the authenticator counts its signatures. Synced passkeys (Apple's, Google's) always report 0, so a server
+    /// cannot tell a replay by the count: what refuses it then is the challenge, used once.
+    /// </summary>
+    public bool CountsSignatures { get; init; } = true;
+
     /// <summary>navigator.credentials.create() for <paramref name="options"/> (PublicKeyCredentialCreationOptionsJSON).</summary>
     public JsonObject Create(JsonElement options, string origin, string? challenge = null)
     {
@@ -82,7 +88,7 @@ public sealed class SoftAuthenticator : IDisposable
     private byte[] AuthenticatorData(string rpId, byte flags, byte[] attestedCredentialData)
     {
         var count = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(count, ++SignCount);
+        BinaryPrimitives.WriteUInt32BigEndian(count, CountsSignatures ? ++SignCount : 0);
         return [.. SHA256.HashData(Encoding.UTF8.GetBytes(rpId)), flags, .. count, .. attestedCredentialData];
     }
 
