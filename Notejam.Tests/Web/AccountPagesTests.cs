@@ -21,6 +21,34 @@ public sealed class AccountPagesTests(SiteFactory site)
         Assert.Equal("Sign in", page.Title);
     }
 
+    /// <summary>
+    /// Without JavaScript (this client runs none) the passkey forms stay hidden, nothing on the page needs them, and the
+    /// password forms work as ever; the script that shows them is a file of this site, as the CSP requires.
+    /// </summary>
+    [Fact]
+    public async Task Without_javascript_the_passkey_forms_stay_hidden_and_passwords_work()
+    {
+        using var browser = site.Browser();
+        var signIn = await browser.GetAsync("/signin/");
+        var passkeyForm = signIn.Document.QuerySelector("form[data-passkey]")!;
+        Assert.True(passkeyForm.HasAttribute("hidden"));
+        Assert.Equal("/js/passkeys.js", new Uri(signIn.Url, signIn.Document.QuerySelector("script[src*='passkeys']")!.GetAttribute("src")!).AbsolutePath);
+        using var raw = new HttpClient { BaseAddress = browser.Site };
+        using var script = await raw.GetAsync("/js/passkeys.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+
+        using var person = await SiteUser.SignUpAndInAsync(site);
+        var settings = await person.Browser.GetAsync("/settings/");
+        Assert.True(settings.Document.QuerySelector("form[data-passkey=create]")!.HasAttribute("hidden"));
+        Assert.Contains("Adding a passkey needs JavaScript", settings.Document.QuerySelector("noscript")!.InnerHtml, StringComparison.Ordinal);
+        var changed = await person.Browser.SubmitAsync(settings, new Dictionary<string, string?>
+        {
+            ["OldPassword"] = person.Password, ["NewPassword"] = "another password", ["RepeatNewPassword"] = "another password",
+        });
+        Assert.Equal("Password is successfully changed", changed.Flash);
+    }
+
     [Theory]
     [InlineData("Email")]
     [InlineData("Password")]
