@@ -15,10 +15,12 @@
     body.set("__RequestVerificationToken", form.elements.__RequestVerificationToken.value);
     return fetch(url || form.getAttribute("data-passkey-options"), { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) {
-        if (!response.ok) {
-          throw new Error(response.status === 429
-            ? "Too many passkey prompts from here. Wait a while, then try again."
-            : "The passkey prompt could not begin. Try again.");
+        if (response.status === 429) {
+          throw new Error("Too many passkey prompts from here. Wait a while, then try again.");
+        }
+        // A session that ended meanwhile is sent to the sign-in page, which is HTML: reloading shows it.
+        if (!response.ok || (response.headers.get("Content-Type") || "").indexOf("json") < 0) {
+          throw new Error("The passkey prompt could not begin. Reload the page and try again.");
         }
         return response.json();
       });
