@@ -13,8 +13,8 @@ namespace Notejam.Api.Users;
 
 /// <summary>What the passkey endpoints are given besides their request (bound with [AsParameters]).</summary>
 internal sealed record PasskeyServices(
-    UserManager<User> Users, IPasskeyHandler<User> Handler, PasskeyCeremonies Ceremonies, AccountLimits Limits, NotejamDb Db,
-    TimeProvider Clock, HttpContext Http);
+    UserManager<User> Users, IPasskeyHandler<User> Handler, PasskeyCeremonies Ceremonies, PasskeyAssertions Assertions,
+    OwnerProof Proof, AccountLimits Limits, NotejamDb Db, HttpContext Http);
 
 /// <summary>
 /// Passkeys on ASP.NET Core Identity's <see cref="IPasskeyHandler{TUser}"/>: the API begins and checks every WebAuthn
@@ -24,8 +24,8 @@ internal sealed record PasskeyServices(
 /// </summary>
 internal static class PasskeysApi
 {
-    private const string PromptExpired = "This passkey prompt has expired or was already used. Try again.";
-    private const string NotAccepted = "This passkey was not accepted.";
+    private const string PromptExpired = PasskeyAssertions.PromptExpired;
+    private const string NotAccepted = PasskeyAssertions.NotAccepted;
 
     public static RouteGroupBuilder MapPasskeys(this IEndpointRouteBuilder routes)
     {
@@ -80,7 +80,7 @@ internal static class PasskeysApi
             return limits.TooMany(AccountLimit.FailedPasswords, wait, AccountLimits.TooManyWrongPasswords);
         }
 
-        var (user, refusal) = await AssertAsync(request, services);
+        var (user, refusal) = await services.Assertions.AssertAsync(request, http);
         if (user is null)
         {
             metrics.SignInAttempted(SignInResult.Failed);
@@ -132,7 +132,7 @@ internal static class PasskeysApi
     }
 
     public static async Task<Results<Created<PasskeyResponse>, ValidationProblem, ProblemHttpResult, ProblemHttpResultWithWait, UnauthorizedHttpResult>> AddPasskey(
-        AddPasskeyRequest request, ClaimsPrincipal principal, SignInManager<User> signIn, [AsParameters] PasskeyServices services)
+        AddPasskeyRequest request, ClaimsPrincipal principal, [AsParameters] PasskeyServices services)
     {
         if (await services.Users.GetUserAsync(principal) is not { } user)
         {
@@ -141,9 +141,20 @@ internal static class PasskeysApi
 
         var ct = services.Http.RequestAborted;
         var name = string.IsNullOrWhiteSpace(request.Name) ? PasskeyLimits.DefaultName : request.Name.Trim();
-        if (await ConfirmOwnerAsync(request, user, signIn, services) is { } refused)
+        // Proof of the owner, not just of a session: the password, or for an account without one a passkey it has.
+        var hasPassword = user.PasswordHash is not null;
+        var (check, wait) = await services.Proof.CheckAsync(
+            user, hasPassword ? request.Password : null, hasPassword ? null : request.Confirmation, services.Http);
+        if (check != ProofCheck.Right)
         {
-            return refused;
+            return check switch
+            {
+                ProofCheck.AddressWaits => services.Limits.TooMany(AccountLimit.FailedPasswords, wait, AccountLimits.TooManyWrongPasswords),
+                ProofCheck.AccountLocked => OwnerProof.AccountLocked(),
+                _ when !hasPassword => Invalid("confirmation", "Confirm with one of this account's passkeys to add another."),
+                ProofCheck.Missing => Invalid("password", "Enter your password to add a passkey."),
+                _ => Invalid("password", "The password is wrong."),
+            };
         }
 
         if (await services.Ceremonies.TakeAsync(request.Ceremony, user.Id, ct) is not { } state)
@@ -249,8 +260,8 @@ internal static class PasskeysApi
     }
 
     public static async Task<Results<SignInHttpResult, ValidationProblem, ProblemHttpResult, ProblemHttpResultWithWait, UnauthorizedHttpResult>> RemovePassword(
-        [Microsoft.AspNetCore.Mvc.FromBody] RemovePasswordRequest request, ClaimsPrincipal principal, SignInManager<User> signIn,
-        SessionStore sessions, [AsParameters] PasskeyServices services)
+        [Microsoft.AspNetCore.Mvc.FromBody] RemovePasswordRequest request, ClaimsPrincipal principal, SessionStore sessions,
+        [AsParameters] PasskeyServices services)
     {
         if (await services.Users.GetUserAsync(principal) is not { } user)
         {
@@ -262,9 +273,15 @@ internal static class PasskeysApi
             return TypedResults.Problem(title: "This account has no password.", statusCode: StatusCodes.Status409Conflict);
         }
 
-        if (await ConfirmPasswordAsync(services, signIn, user, request.Password) is { } refused)
+        var (check, wait) = await services.Proof.CheckAsync(user, request.Password, null, services.Http);
+        if (check != ProofCheck.Right)
         {
-            return refused;
+            return check switch
+            {
+                ProofCheck.AddressWaits => services.Limits.TooMany(AccountLimit.FailedPasswords, wait, AccountLimits.TooManyWrongPasswords),
+                ProofCheck.AccountLocked => OwnerProof.AccountLocked(),
+                _ => Invalid("password", "The password is wrong."),
+            };
         }
 
         var (db, ct) = (services.Db, services.Http.RequestAborted);
@@ -288,45 +305,6 @@ internal static class PasskeysApi
         return TypedResults.SignIn(await sessions.ContinueAfterPasswordChangeAsync(user, ct), authenticationScheme: IdentityConstants.BearerScheme);
     }
 
-    /// <summary>
-    /// Checks the browser's assertion against its ceremony, taken once; records the passkey's sign count and last use.
-    /// The account it names, or why there is none.
-    /// </summary>
-    internal static async Task<(User? User, string Refusal)> AssertAsync(PasskeyAssertionRequest request, PasskeyServices services)
-    {
-        var ct = services.Http.RequestAborted;
-        if (await services.Ceremonies.TakeAsync(request.Ceremony, null, ct) is not { } state)
-        {
-            return (null, PromptExpired);
-        }
-
-        if (request.Credential.ValueKind != JsonValueKind.Object)
-        {
-            return (null, NotAccepted);
-        }
-
-        var asserted = await services.Handler.PerformAssertionAsync(new()
-        {
-            HttpContext = services.Http,
-            CredentialJson = request.Credential.GetRawText(),
-            AssertionState = state,
-        });
-        if (asserted is not { Succeeded: true, User: { } user, Passkey: { } passkey })
-        {
-            return (null, NotAccepted);
-        }
-
-        // The sign count Identity checked (a cloned authenticator's lower count is refused next time) and when it was used.
-        var now = services.Clock.GetUtcNow();
-        var row = await services.Db.UserPasskeys.FirstAsync(p => p.UserId == user.Id && p.CredentialId == passkey.CredentialId, ct);
-        row.Data.SignCount = passkey.SignCount;
-        row.Data.IsBackedUp = passkey.IsBackedUp;
-        row.Data.IsUserVerified = passkey.IsUserVerified;
-        services.Db.Entry(row).Property(NotejamDb.PasskeyLastUsedAt).CurrentValue = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
-        await services.Db.SaveChangesAsync(ct);
-        return (user, "");
-    }
-
     internal static async Task<List<PasskeyResponse>> ListAsync(NotejamDb db, int userId, CancellationToken ct)
     {
         var rows = await db.UserPasskeys.AsNoTracking().Where(p => p.UserId == userId)
@@ -336,71 +314,12 @@ internal static class PasskeysApi
             .Select(p => new PasskeyResponse(Base64Url.EncodeToString(p.CredentialId), p.Name ?? PasskeyLimits.DefaultName, p.CreatedAt, p.LastUsedAt))];
     }
 
-    /// <summary>
-    /// Who adds a passkey proves they own the account, not just a session of it: the password, or for an account without
-    /// one an assertion of one of its passkeys. Refusals count as wrong passwords do (the account's lockout, the address's limit).
-    /// </summary>
-    private static async Task<Results<Created<PasskeyResponse>, ValidationProblem, ProblemHttpResult, ProblemHttpResultWithWait, UnauthorizedHttpResult>?> ConfirmOwnerAsync(
-        AddPasskeyRequest request, User user, SignInManager<User> signIn, PasskeyServices services)
-    {
-        if (user.PasswordHash is not null)
-        {
-            return request.Password is { Length: > 0 } password
-                ? await ConfirmPasswordAsync(services, signIn, user, password) switch
-                {
-                    null => null,
-                    { Result: ValidationProblem wrong } => wrong,
-                    { Result: ProblemHttpResultWithWait waits } => waits,
-                    { Result: ProblemHttpResult locked } => locked,
-                    _ => TypedResults.Unauthorized(),
-                }
-                : Invalid("password", "Enter your password to add a passkey.");
-        }
-
-        var (limits, http) = (services.Limits, services.Http);
-        if (await limits.WaitAsync(AccountLimit.FailedPasswords, http.Connection.RemoteIpAddress, http.RequestAborted) is { } wait)
-        {
-            return limits.TooMany(AccountLimit.FailedPasswords, wait, AccountLimits.TooManyWrongPasswords);
-        }
-
-        if (request.Confirmation is { } confirmation && (await AssertAsync(confirmation, services)).User?.Id == user.Id)
-        {
-            return null;
-        }
-
-        await limits.CountAsync(AccountLimit.FailedPasswords, http.Connection.RemoteIpAddress, http.RequestAborted);
-        return Invalid("confirmation", "Confirm with one of this account's passkeys to add another.");
-    }
-
     private static async Task<ProblemHttpResultWithWait?> CountCeremonyAsync(PasskeyServices services)
     {
         var (limits, http) = (services.Limits, services.Http);
         return await limits.CountAsync(AccountLimit.PasskeyCeremonies, http.Connection.RemoteIpAddress, http.RequestAborted) is { } wait
             ? limits.TooMany(AccountLimit.PasskeyCeremonies, wait, "Too many passkey prompts from this address. Try again later.")
             : null;
-    }
-
-    /// <summary>The password of a signed-in person, checked as <see cref="UsersApi"/> checks it: lockout and the address's limit.</summary>
-    private static async Task<Results<SignInHttpResult, ValidationProblem, ProblemHttpResult, ProblemHttpResultWithWait, UnauthorizedHttpResult>?> ConfirmPasswordAsync(
-        PasskeyServices services, SignInManager<User> signIn, User user, string password)
-    {
-        var (limits, http) = (services.Limits, services.Http);
-        var address = http.Connection.RemoteIpAddress;
-        if (await limits.WaitAsync(AccountLimit.FailedPasswords, address, http.RequestAborted) is { } wait)
-        {
-            return limits.TooMany(AccountLimit.FailedPasswords, wait, AccountLimits.TooManyWrongPasswords);
-        }
-
-        var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-        if (result.Succeeded)
-        {
-            return null;
-        }
-
-        await limits.CountAsync(AccountLimit.FailedPasswords, address, http.RequestAborted);
-        return result.IsLockedOut
-            ? TypedResults.Problem(title: "Too many wrong passwords. Try again later.", statusCode: StatusCodes.Status429TooManyRequests)
-            : Invalid("password", "The password is wrong.");
     }
 
     /// <summary>Runs <paramref name="change"/> in a transaction that holds the account's row, so two removals cannot both leave it without a way in.</summary>

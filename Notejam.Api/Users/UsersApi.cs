@@ -16,7 +16,8 @@ namespace Notejam.Api.Users;
 
 /// <summary>What the account endpoints are given besides their request (bound with [AsParameters]).</summary>
 internal sealed record AccountServices(
-    UserManager<User> Users, SignInManager<User> SignIn, SessionStore Sessions, AccountLimits Limits, NotejamMetrics Metrics, HttpContext Http);
+    UserManager<User> Users, SignInManager<User> SignIn, SessionStore Sessions, AccountLimits Limits, OwnerProof Proof, NotejamMetrics Metrics,
+    HttpContext Http);
 
 /// <summary>/users: accounts on ASP.NET Core Identity. Signing in and out is <see cref="SessionsApi"/>'s.</summary>
 internal static class UsersApi
@@ -144,13 +145,13 @@ internal static class UsersApi
             return TypedResults.Unauthorized();
         }
 
-        var (check, wait) = await CheckPasswordAsync(services, user, request.OldPassword);
-        if (check != PasswordCheck.Right)
+        var (check, wait) = await services.Proof.CheckAsync(user, request.OldPassword, null, services.Http);
+        if (check != ProofCheck.Right)
         {
             return check switch
             {
-                PasswordCheck.AddressWaits => services.Limits.TooMany(AccountLimit.FailedPasswords, wait, AccountLimits.TooManyWrongPasswords),
-                PasswordCheck.AccountLocked => AccountLocked(),
+                ProofCheck.AddressWaits => services.Limits.TooMany(AccountLimit.FailedPasswords, wait, AccountLimits.TooManyWrongPasswords),
+                ProofCheck.AccountLocked => OwnerProof.AccountLocked(),
                 _ => WrongPassword("oldPassword", "The current password is wrong."),
             };
         }
@@ -170,28 +171,21 @@ internal static class UsersApi
     /// open is not enough to delete everything.
     /// </summary>
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult, ProblemHttpResultWithWait, UnauthorizedHttpResult>> DeleteAccount(
-        [FromBody] DeleteAccountRequest request, ClaimsPrincipal principal, [AsParameters] AccountServices services,
-        IPasskeyHandler<User> passkeyHandler, PasskeyCeremonies ceremonies, NotejamDb db, TimeProvider clock)
+        [FromBody] DeleteAccountRequest request, ClaimsPrincipal principal, [AsParameters] AccountServices services)
     {
-        var passkeys = new PasskeyServices(services.Users, passkeyHandler, ceremonies, services.Limits, db, clock, services.Http);
         if (await services.Users.GetUserAsync(principal) is not { } user)
         {
             return TypedResults.Unauthorized();
         }
 
-        var (check, wait) = request switch
-        {
-            { Password: { Length: > 0 } password } => await CheckPasswordAsync(services, user, password),
-            { Passkey: { } assertion } => await CheckPasskeyAsync(services, passkeys, user, assertion),
-            _ => (PasswordCheck.Missing, TimeSpan.Zero),
-        };
-        if (check != PasswordCheck.Right)
+        var (check, wait) = await services.Proof.CheckAsync(user, request.Password, request.Passkey, services.Http);
+        if (check != ProofCheck.Right)
         {
             return check switch
             {
-                PasswordCheck.AddressWaits => services.Limits.TooMany(AccountLimit.FailedPasswords, wait, AccountLimits.TooManyWrongPasswords),
-                PasswordCheck.AccountLocked => AccountLocked(),
-                PasswordCheck.Missing => WrongPassword("password", "The password is required."),
+                ProofCheck.AddressWaits => services.Limits.TooMany(AccountLimit.FailedPasswords, wait, AccountLimits.TooManyWrongPasswords),
+                ProofCheck.AccountLocked => OwnerProof.AccountLocked(),
+                ProofCheck.Missing => WrongPassword("password", "The password is required."),
                 _ when request.Password is not { Length: > 0 } => WrongPassword("passkey", "This passkey does not confirm this account."),
                 _ => WrongPassword("password", "The password is wrong."),
             };
@@ -208,62 +202,6 @@ internal static class UsersApi
         services.Metrics.UserDeleted();
         return TypedResults.NoContent();
     }
-
-    private enum PasswordCheck
-    {
-        Missing,
-        Right,
-        Wrong,
-        AccountLocked,
-        AddressWaits,
-    }
-
-    /// <summary>
-    /// The password check of a signed-in person (change password, delete account): wrong answers count towards the
-    /// account's lockout and the address's limit exactly as wrong sign-ins do, so a stolen token cannot guess the password.
-    /// </summary>
-    private static async Task<(PasswordCheck Check, TimeSpan Wait)> CheckPasswordAsync(AccountServices services, User user, string password)
-    {
-        var (limits, http) = (services.Limits, services.Http);
-        var address = http.Connection.RemoteIpAddress;
-        if (await limits.WaitAsync(AccountLimit.FailedPasswords, address, http.RequestAborted) is { } wait)
-        {
-            return (PasswordCheck.AddressWaits, wait);
-        }
-
-        var result = await services.SignIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-        if (result.Succeeded)
-        {
-            return (PasswordCheck.Right, TimeSpan.Zero);
-        }
-
-        await limits.CountAsync(AccountLimit.FailedPasswords, address, http.RequestAborted);
-        return (result.IsLockedOut ? PasswordCheck.AccountLocked : PasswordCheck.Wrong, TimeSpan.Zero);
-    }
-
-    /// <summary>A passkey's assertion in place of the password: refusals count towards the address's limit as wrong passwords do.</summary>
-    private static async Task<(PasswordCheck Check, TimeSpan Wait)> CheckPasskeyAsync(
-        AccountServices services, PasskeyServices passkeys, User user, PasskeyAssertionRequest assertion)
-    {
-        var (limits, http) = (services.Limits, services.Http);
-        var address = http.Connection.RemoteIpAddress;
-        if (await limits.WaitAsync(AccountLimit.FailedPasswords, address, http.RequestAborted) is { } wait)
-        {
-            return (PasswordCheck.AddressWaits, wait);
-        }
-
-        var (asserted, _) = await PasskeysApi.AssertAsync(assertion, passkeys);
-        if (asserted?.Id == user.Id)
-        {
-            return (PasswordCheck.Right, TimeSpan.Zero);
-        }
-
-        await limits.CountAsync(AccountLimit.FailedPasswords, address, http.RequestAborted);
-        return (PasswordCheck.Wrong, TimeSpan.Zero);
-    }
-
-    private static ProblemHttpResult AccountLocked() =>
-        TypedResults.Problem(title: "Too many wrong passwords. Try again later.", statusCode: StatusCodes.Status429TooManyRequests);
 
     private static ValidationProblem WrongPassword(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });

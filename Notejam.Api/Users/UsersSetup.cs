@@ -42,7 +42,7 @@ internal static class UsersSetup
     private static void AddPasskeys(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddScoped<IPasskeyHandler<User>, PasskeyHandler<User>>();
-        builder.Services.AddScoped<PasskeyCeremonies>();
+        builder.Services.AddScoped<PasskeyCeremonies>().AddScoped<PasskeyAssertions>().AddScoped<OwnerProof>();
         builder.Services.AddOptions<IdentityPasskeyOptions>().Configure<IOptions<NotejamLinks>>((passkeys, links) =>
         {
             var site = links.Value.WebUrl;

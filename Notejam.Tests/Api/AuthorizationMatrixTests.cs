@@ -61,18 +61,16 @@ public sealed class AuthorizationMatrixTests(ApiFactory api, ITestOutputHelper o
         ["POST /users/passkeys/signin"] = async s =>
         {
             using var http = s.Api.CreateClient();
-            using var begun = await http.PostAsync("/users/passkeys/options", null);
-            var options = await begun.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
-            return new { ceremony = options.GetProperty("ceremony").GetString(), credential = s.Passkey.Get(options.GetProperty("options"), "http://notejam.test") };
+            var (ceremony, options) = await PasskeysApiTests.OptionsAsync(http, "/users/passkeys/options");
+            return new { ceremony, credential = s.Passkey.Get(options, PasskeysApiTests.Origin) };
         },
         ["POST /users/me/passkeys/options"] = _ => Task.FromResult<object?>(null),
         // The owner's ceremony: another person's request with it is refused as a ceremony not theirs (400).
         ["POST /users/me/passkeys/"] = async s =>
         {
-            using var begun = await s.Owner.Http.PostAsync("/users/me/passkeys/options", null);
-            var options = await begun.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+            var (ceremony, options) = await PasskeysApiTests.OptionsAsync(s.Owner.Http, "/users/me/passkeys/options");
             using var another = new SoftAuthenticator();
-            return new { ceremony = options.GetProperty("ceremony").GetString(), credential = another.Create(options.GetProperty("options"), "http://notejam.test"), name = "Another", password = s.Owner.Password };
+            return new { ceremony, credential = another.Create(options, PasskeysApiTests.Origin), name = "Another", password = s.Owner.Password };
         },
         ["PATCH /users/me/passkeys/{id}"] = _ => Body(new { name = "Renamed" }),
         // A wrong password: the owner keeps it, and signs in with it afterwards.

@@ -19,7 +19,7 @@ namespace Notejam.Tests.Api;
 public sealed class PasskeysApiTests(ApiFactory api)
 {
     // The API's relying party is the site (Notejam:WebUrl), not the API itself.
-    private const string Origin = "http://notejam.test";
+    internal const string Origin = "http://notejam.test";
 
     [Fact]
     public async Task A_passkey_is_added_named_listed_signs_in_renamed_and_removed()
@@ -332,7 +332,7 @@ public sealed class PasskeysApiTests(ApiFactory api)
         return new { ceremony, credential = authenticator.Get(options, Origin) };
     }
 
-    private static async Task<(string Ceremony, JsonElement Options)> OptionsAsync(HttpClient client, string path)
+    internal static async Task<(string Ceremony, JsonElement Options)> OptionsAsync(HttpClient client, string path)
     {
         using var response = await client.PostAsync(path, null);
         response.EnsureSuccessStatusCode();

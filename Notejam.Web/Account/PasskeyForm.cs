@@ -14,7 +14,7 @@ public static class PasskeyForm
     /// <summary>The words a person sees when the answer could not be read, before the API is asked.</summary>
     public const string Unreadable = "The passkey's answer did not arrive. Try again.";
 
-    public static JsonElement? Credential(string? json)
+    private static JsonElement? Credential(string? json)
     {
         if (string.IsNullOrEmpty(json) || json.Length > CredentialMaxLength)
         {

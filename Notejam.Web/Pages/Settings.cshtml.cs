@@ -98,14 +98,15 @@ public sealed class SettingsModel(NotejamApiClient api) : NotejamPageModel(api)
             return await PasskeyErrorAsync($"A passkey's name is at most {PasskeyLimits.NameMaxLength} characters.");
         }
 
-        if (PasskeyForm.Credential(PasskeyCredential) is not { } credential || string.IsNullOrEmpty(PasskeyCeremony)
-            || PasskeyCeremony.Length > PasskeyLimits.CeremonyLength)
+        // The new credential comes as an assertion's would: a ceremony and the browser's JSON.
+        if (PasskeyForm.Assertion(PasskeyCeremony, PasskeyCredential) is not { } answer)
         {
             return await PasskeyErrorAsync(PasskeyForm.Unreadable);
         }
 
         var confirmation = PasskeyForm.Assertion(ConfirmCeremony, ConfirmCredential);
-        var added = await Api.AddPasskeyAsync(new AddPasskeyRequest(PasskeyCeremony, credential, name, PasskeyPassword, confirmation), Aborted);
+        var added = await Api.AddPasskeyAsync(
+            new AddPasskeyRequest(answer.Ceremony, answer.Credential, name, PasskeyPassword, confirmation), Aborted);
         if (added is not { Succeeded: true, Value: { } passkey })
         {
             return await PasskeyErrorAsync(added.Errors.Values.SelectMany(m => m).FirstOrDefault() ?? added.Title ?? "The passkey was not added.");
