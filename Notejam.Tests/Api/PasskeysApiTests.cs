@@ -277,6 +277,24 @@ public sealed class PasskeysApiTests(ApiFactory api)
         Assert.NotNull(prompts.Headers.RetryAfter);
     }
 
+    /// <summary>
+    /// An attacker's credential built to cost: nested past System.Text.Json's depth of 64, or larger than the API's 1 MB
+    /// body. Each is refused before a ceremony is looked up or Identity parses anything, and nothing fails.
+    /// </summary>
+    [Fact]
+    public async Task Deep_or_huge_credentials_are_refused_before_any_work()
+    {
+        var start = "{\"ceremony\":\"" + new string('A', 43) + "\",\"credential\":{\"id\":\"x\",\"type\":\"public-key\",\"response\":";
+        var deep = start + string.Concat(Enumerable.Repeat("{\"a\":", 200)) + "1" + new string('}', 200) + "}}";
+        var huge = start + "{\"clientDataJSON\":\"" + new string('A', 2_000_000) + "\"}}}";
+        using var anyone = api.CreateClient();
+        foreach (var (body, expected) in new[] { (deep, HttpStatusCode.BadRequest), (huge, HttpStatusCode.RequestEntityTooLarge) })
+        {
+            using var answered = await anyone.PostAsync("/users/passkeys/signin", new StringContent(body, new MediaTypeHeaderValue("application/json")));
+            await answered.ProblemAsync(expected);
+        }
+    }
+
     [Theory]
     [InlineData("""{"ceremony":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","credential":{}}""")]
     [InlineData("""{"ceremony":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","credential":"not an object"}""")]
